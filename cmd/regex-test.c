@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: ISC */
+/* regex-test: placeholder until its issue lands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "banned.h"
+
+int
+main(int argc, char *argv[])
+{
+	cli_init(argv[0]);
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		puts("usage: regex-test (not implemented yet)");
+		return CLI_EXIT_OK;
+	}
+	fputs("usage: regex-test (not implemented yet)\n", stderr);
+	return CLI_EXIT_TROUBLE;
+}
