@@ -281,11 +281,13 @@ sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
 		const struct sift_agg_ent *s = &src->ents[i];
 		struct sift_key k;
 		struct sift_agg_ent *d;
+		size_t idx;
 		bool found;
 
 		k.a = s->key;
 		k.plen = s->plen;
-		d = &dst->ents[lookup(dst, &k, true, &found)];
+		idx = lookup(dst, &k, true, &found);
+		d = &dst->ents[idx];
 		d->count = d->count > UINT32_MAX - s->count ? UINT32_MAX :
 		    d->count + s->count;
 		if (s->first != 0 && (d->first == 0 || s->first < d->first))

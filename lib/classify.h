@@ -106,6 +106,17 @@ struct sift_classifier *sift_classifier_clone(
 void	 sift_classifier_free(struct sift_classifier *c);
 
 /*
+ * Add a rule (copied; a regex is compiled) before the built-in ones and
+ * after earlier user rules; file and lineno name it in errors.
+ */
+SIFT_NODISCARD int sift_classifier_add_rule(struct sift_classifier *c,
+	    const struct sift_rule *r, const char *file, unsigned lineno,
+	    struct sift_err *err);
+/* Id of the class called name, defining it if new; -1 when full. */
+int	 sift_classifier_class_define(struct sift_classifier *c,
+	    const char *name, size_t n);
+
+/*
  * Load a user rules file: one rule a line, "CLASS EVENTS TEXT", where
  * CLASS is a class name (a new name defines a class; "none" ignores the
  * line), EVENTS is "any" or a comma-separated list of event names with an
