@@ -619,7 +619,8 @@ get_val(struct sift_recout *o, enum fid f, const struct sift_rec *rec,
 		break;
 	case F_TEXT:
 		if (o->deflt && o->fmt == SIFT_RECFMT_JSON &&
-		    rec->event != SIFT_EV_OTHER)
+		    rec->event != SIFT_EV_OTHER &&
+		    rec->event != SIFT_EV_CONTINUATION)
 			break;
 		set_str(v, rec->text);
 		break;
