@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: ISC */
+/* Streaming JSON writer with byte-safe string escaping. */
+#include "json.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "banned.h"
+
+/*
+ * Byte classes for the escaper: 0 copies as is, 1 needs a short or \u
+ * escape, 2 starts a multi-byte (or invalid) UTF-8 sequence.
+ */
+static const unsigned char jclass[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,	/* '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,	/* DEL */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+static const char hexd[] = "0123456789abcdef";
+
+size_t
+sift_utf8_seq(const unsigned char *p, size_t n, size_t *bad)
+{
+	unsigned c = p[0];
+	size_t len, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	/* Unicode 15, table 3-7: well-formed byte sequences. */
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;	/* no surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;	/* nothing above U+10FFFF */
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if (i >= n || p[i] < lo || p[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
+
+void
+sift_json_escape(struct sift_obuf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + n, *run;
+	size_t len, bad;
+	char *q;
+
+	while (p < end) {
+		run = p;
+		while (p < end && jclass[*p] == 0)
+			p++;
+		if (p > run)
+			sift_obuf_put(b, run, (size_t)(p - run));
+		if (p == end)
+			break;
+		if (jclass[*p] == 2) {
+			len = sift_utf8_seq(p, (size_t)(end - p), &bad);
+			if (len > 0) {
+				sift_obuf_put(b, p, len);
+				p += len;
+			} else {
+				sift_obuf_put(b, "\xef\xbf\xbd", 3);
+				p += bad;
+			}
+			continue;
+		}
+		q = sift_obuf_room(b, 6);
+		q[0] = '\\';
+		switch (*p) {
+		case '"':
+		case '\\':
+			q[1] = (char)*p;
+			b->n += 2;
+			break;
+		case '\b':
+			q[1] = 'b';
+			b->n += 2;
+			break;
+		case '\f':
+			q[1] = 'f';
+			b->n += 2;
+			break;
+		case '\n':
+			q[1] = 'n';
+			b->n += 2;
+			break;
+		case '\r':
+			q[1] = 'r';
+			b->n += 2;
+			break;
+		case '\t':
+			q[1] = 't';
+			b->n += 2;
+			break;
+		default:
+			q[1] = 'u';
+			q[2] = '0';
+			q[3] = '0';
+			q[4] = hexd[*p >> 4];
+			q[5] = hexd[*p & 0xf];
+			b->n += 6;
+			break;
+		}
+		p++;
+	}
+}
+
+void
+sift_json_quote(struct sift_obuf *b, const char *p, size_t n)
+{
+	sift_obuf_putc(b, '"');
+	sift_json_escape(b, p, n);
+	sift_obuf_putc(b, '"');
+}
+
+void
+sift_json_init(struct sift_json *j, struct sift_obuf *b)
+{
+	memset(j, 0, sizeof(*j));
+	j->b = b;
+}
+
+/* Comma before a value or key, unless it follows its key. */
+static void
+pre_value(struct sift_json *j)
+{
+	unsigned d = j->depth < SIFT_JSON_MAXDEPTH ? j->depth :
+	    SIFT_JSON_MAXDEPTH;
+
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (j->need_comma[d])
+		sift_obuf_putc(j->b, ',');
+	j->need_comma[d] = true;
+}
+
+static void
+open_c(struct sift_json *j, char c)
+{
+	pre_value(j);
+	sift_obuf_putc(j->b, c);
+	j->depth++;
+	if (j->depth <= SIFT_JSON_MAXDEPTH)
+		j->need_comma[j->depth] = false;
+}
+
+static void
+close_c(struct sift_json *j, char c)
+{
+	sift_obuf_putc(j->b, c);
+	if (j->depth > 0)
+		j->depth--;
+	j->after_key = false;
+}
+
+void
+sift_json_obj_begin(struct sift_json *j)
+{
+	open_c(j, '{');
+}
+
+void
+sift_json_obj_end(struct sift_json *j)
+{
+	close_c(j, '}');
+}
+
+void
+sift_json_arr_begin(struct sift_json *j)
+{
+	open_c(j, '[');
+}
+
+void
+sift_json_arr_end(struct sift_json *j)
+{
+	close_c(j, ']');
+}
+
+void
+sift_json_key(struct sift_json *j, const char *k, size_t n)
+{
+	pre_value(j);
+	sift_json_quote(j->b, k, n);
+	sift_obuf_putc(j->b, ':');
+	j->after_key = true;
+}
+
+void
+sift_json_keyc(struct sift_json *j, const char *k)
+{
+	sift_json_key(j, k, strlen(k));
+}
+
+void
+sift_json_str(struct sift_json *j, const char *p, size_t n)
+{
+	pre_value(j);
+	sift_json_quote(j->b, p, n);
+}
+
+void
+sift_json_strc(struct sift_json *j, const char *s)
+{
+	sift_json_str(j, s, strlen(s));
+}
+
+void
+sift_json_i64(struct sift_json *j, int64_t v)
+{
+	pre_value(j);
+	sift_obuf_i64(j->b, v);
+}
+
+void
+sift_json_u64(struct sift_json *j, uint64_t v)
+{
+	pre_value(j);
+	sift_obuf_u64(j->b, v);
+}
+
+void
+sift_json_fixed(struct sift_json *j, double v, unsigned decimals)
+{
+	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	    1e7, 1e8, 1e9 };
+	double scaled;
+	uint64_t u;
+
+	if (decimals > 9)
+		decimals = 9;
+	scaled = fabs(v) * pow10[decimals] + 0.5;
+	if (!isfinite(v) || scaled >= 9.2e18) {
+		sift_json_null(j);
+		return;
+	}
+	pre_value(j);
+	u = (uint64_t)scaled;
+	if (v < 0 && u != 0)
+		sift_obuf_putc(j->b, '-');
+	sift_obuf_u64(j->b, u / (uint64_t)pow10[decimals]);
+	if (decimals > 0) {
+		sift_obuf_putc(j->b, '.');
+		sift_obuf_u64w(j->b, u % (uint64_t)pow10[decimals], decimals);
+	}
+}
+
+void
+sift_json_bool(struct sift_json *j, bool v)
+{
+	pre_value(j);
+	if (v)
+		sift_obuf_put(j->b, "true", 4);
+	else
+		sift_obuf_put(j->b, "false", 5);
+}
+
+void
+sift_json_null(struct sift_json *j)
+{
+	pre_value(j);
+	sift_obuf_put(j->b, "null", 4);
+}
+
+void
+sift_json_raw(struct sift_json *j, const char *p, size_t n)
+{
+	pre_value(j);
+	sift_obuf_put(j->b, p, n);
+}
+
+void
+sift_json_newline(struct sift_json *j)
+{
+	sift_obuf_putc(j->b, '\n');
+	memset(j->need_comma, 0, sizeof(j->need_comma));
+	j->depth = 0;
+	j->after_key = false;
+}
