@@ -60,6 +60,9 @@ sift_addr_parse(const char *p, size_t n, struct sift_addr *a)
 		a->family = 4;
 		return 0;
 	}
+	/* "Exactly n bytes": inet_pton would stop at a NUL inside. */
+	if (memchr(p, '\0', n) != NULL)
+		return -1;
 	memcpy(buf, p, n);
 	buf[n] = '\0';
 	if (inet_pton(AF_INET6, buf, &in6) != 1)
@@ -89,8 +92,9 @@ sift_addr_format(const struct sift_addr *a, char *buf, size_t sz)
 			tmp[n++] = '.';
 		}
 		n--;
+		/* A cut address is another address: write none at all. */
 		if (n >= sz)
-			n = sz - 1;
+			n = 0;
 		memcpy(buf, tmp, n);
 		buf[n] = '\0';
 		return n;
@@ -243,9 +247,13 @@ sift_cidr_format(const struct sift_cidr *c, char *buf, size_t sz)
 	n = sift_addr_format(&c->a, buf, sz);
 	if (c->prefix == sift_addr_bits(&c->a))
 		return n;
+	if (n == 0)
+		return 0;
 	k = snprintf(buf + n, sz - n, "/%u", c->prefix);
-	if (k < 0 || (size_t)k >= sz - n)
-		return n;
+	if (k < 0 || (size_t)k >= sz - n) {
+		buf[0] = '\0';
+		return 0;
+	}
 	return n + (size_t)k;
 }
 

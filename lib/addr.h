@@ -32,7 +32,11 @@ struct sift_cidr {
  */
 SIFT_NODISCARD int sift_addr_parse(const char *p, size_t n,
 	    struct sift_addr *a);
-/* Write the canonical text form (RFC 5952 for IPv6); returns its length. */
+/*
+ * Write the canonical text form (RFC 5952 for IPv6); returns its length.
+ * When sz is too small, writes an empty string and returns 0 (never a cut
+ * address, which could read as another one).
+ */
 size_t	sift_addr_format(const struct sift_addr *a, char *buf, size_t sz);
 int	sift_addr_cmp(const struct sift_addr *x, const struct sift_addr *y);
 bool	sift_addr_eq(const struct sift_addr *x, const struct sift_addr *y);
@@ -53,7 +57,10 @@ bool	sift_addr_is_special(const struct sift_addr *a);
  */
 SIFT_NODISCARD int sift_cidr_parse(const char *p, size_t n,
 	    struct sift_cidr *c, bool strict);
-/* "a.b.c.d/len", or the bare address when the prefix is the full width. */
+/*
+ * "a.b.c.d/len", or the bare address when the prefix is the full width;
+ * as sift_addr_format() when sz is too small.
+ */
 size_t	sift_cidr_format(const struct sift_cidr *c, char *buf, size_t sz);
 bool	sift_cidr_contains(const struct sift_cidr *c,
 	    const struct sift_addr *a);
