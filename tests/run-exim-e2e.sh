@@ -80,10 +80,6 @@ else fail "clients missing from the raw log:$missing"; fi
 gzip -dc "$LOG/mainlog.2.gz" | zstd -q -o "$LOG/mainlog.2.zst"
 rm "$LOG/mainlog.2.gz"
 gzip -9n "$LOG/mainlog.1"
-n2=$(zstd -dc "$LOG/mainlog.2.zst" | wc -l)
-n1=$(gzip -dc "$LOG/mainlog.1.gz" | wc -l)
-n0=$(wc -l < "$LOG/mainlog")
-FILES="mainlog.2.zst:$n2 mainlog.1.gz:$n1 mainlog:$n0"
 
 # ---------------------------------------------------------------------
 # eximparse
@@ -100,9 +96,8 @@ else
 		rc=$?
 		check "eximparse $order: exit 0" test "$rc" = 0
 		[ -s "$T_TMP/parse.err" ] && diag "$(cat "$T_TMP/parse.err")"
-		# shellcheck disable=SC2086
 		perl "$HERE/check.pl" parse "$TABLE" "$T_TMP/parse.jsonl" \
-		    $FILES | report
+		    "$LOG" mainlog.2.zst mainlog.1.gz mainlog | report
 	done
 	# The rejectlog: only scenario clients, header blocks attached.
 	(cd "$LOG" && run "$EXIMPARSE" rejectlog) >"$T_TMP/reject.jsonl"
