@@ -6,6 +6,9 @@
 #   check.pl parse SCENARIOS JSONL DIR NAME...
 #       eximparse JSON Lines of a rotated set; NAME... are the files in
 #       DIR, oldest first (.gz and .zst are decompressed to compare)
+#   check.pl reject SCENARIOS JSONL DIR/rejectlog MAIN-JSONL
+#       eximparse on the rejectlog: every entry is also in the main
+#       log's records (same ts, ip, event), header lines are continuations
 #   check.pl offenders SCENARIOS JSONL
 #       offenders -f json output
 #   check.pl expect SCENARIOS
@@ -185,6 +188,48 @@ if ($mode eq 'parse') {
 		    'got ' . join(',', map { "$_:" . ($ev{$a}{$_} // 0) }
 		    @wrong) . ' (all: ' . show($ev{$a} // {}) . ')');
 	}
+	exit 0;
+}
+
+if ($mode eq 'reject') {
+	my ($jsonl, $path, $main) = @rest;
+	my ($bad, @recs) = read_jsonl($jsonl);
+	my ($mbad, @mrecs) = read_jsonl($main);
+	open(my $h, '<', $path) or die "check.pl: $path: $!\n";
+	my @text = <$h>;
+	close $h;
+	result($bad == 0 && @recs == @text,
+	    'rejectlog: one record per line', scalar(@recs) . ' records, ' .
+	    scalar(@text) . " lines, $bad bad");
+	my %inmain;
+	$inmain{join ' ', $_->{ts} // '', canon_ip($_->{ip} // ''),
+	    $_->{event} // ''}++ for @mrecs;
+	my ($entries, $notmain, $cont, $notcont) = (0, 0, 0, 0);
+	my $first = '';
+	for my $r (@recs) {
+		my $ln = $r->{lineno} // 0;
+		my $line = $ln >= 1 && $ln <= @text ? $text[$ln - 1] : '';
+		if ($line =~ /^\d{4}-\d\d-\d\d /) {
+			$entries++;
+			my $k = join ' ', $r->{ts} // '', canon_ip($r->{ip} // ''),
+			    $r->{event} // '';
+			if (($inmain{$k} // 0) > 0) {
+				$inmain{$k}--;
+			} else {
+				$notmain++;
+				$first ||= "line $ln ($k)";
+			}
+		} else {
+			$cont++;
+			$notcont++ if ($r->{event} // '') ne 'continuation';
+		}
+	}
+	result($entries > 0 && $notmain == 0,
+	    "rejectlog: each of $entries entries matches a main log record",
+	    "$notmain do not, first $first");
+	result($cont > 0 && $notcont == 0,
+	    "rejectlog: the $cont header lines are continuations",
+	    "$notcont are not");
 	exit 0;
 }
 
