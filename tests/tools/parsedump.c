@@ -6,6 +6,7 @@
  * -c  per-event counts ("event count"), then "total N"
  * -o  print only the lines that parse as event "other" (raw)
  * -s  silent: parse only (for timing)
+ * -n  read only, no parsing (for timing the reader)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +30,10 @@ main(int argc, char *argv[])
 	int ch, rv, mode = 0, status = 0;
 
 	o.ref_time = 1795315757;	/* 2026-11-22: deterministic */
-	while ((ch = getopt(argc, argv, "cosy:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "cnosy:r:")) != -1) {
 		switch (ch) {
 		case 'c':
+		case 'n':
 		case 'o':
 		case 's':
 			mode = ch;
@@ -55,6 +57,10 @@ main(int argc, char *argv[])
 			continue;
 		}
 		while ((rv = sift_reader_next(r, &line, &err)) == 1) {
+			if (mode == 'n') {
+				total += line.n;
+				continue;
+			}
 			(void)sift_parse(line, &rec, &o);
 			total++;
 			cnt[rec.event]++;
