@@ -1896,6 +1896,7 @@ sift_parse(struct sift_str line, struct sift_rec *rec,
 	rec->ts.ms = -1;
 	rec->syslog_pri = -1;
 	rec->line = line;
+	rec->body = line;
 	fixed = opts != NULL && opts->fixed_tz;
 	foff = opts != NULL ? opts->tzoff : 0;
 	if (p == NULL || line.n == 0) {
@@ -1922,6 +1923,7 @@ sift_parse(struct sift_str line, struct sift_rec *rec,
 	if ((m = syslog_frame(rec, p, e, &sts, opts, &exim)) != NULL) {
 		rec->flags |= SIFT_REC_SYSLOG;
 		m = fragment(rec, m, e);
+		rec->body = mkstr(m, e);
 		if (!exim) {
 			rec->text = mkstr(m, e);
 			if (sts.valid)
