@@ -178,10 +178,11 @@ report(struct sift_reader *r, struct sift_err *err)
 	if (e->code == SIFT_E_CODEC) {
 		if (r->lineno > 0)
 			return sift_err_set(err, e->code, e->sys,
-			    "%s: %s: %s after line %llu", r->name, r->codec,
+			    "%s: %s: %s after line %llu", r->name,
+			    sift_reader_codec(r),
 			    e->msg, (unsigned long long)r->lineno);
 		return sift_err_set(err, e->code, e->sys, "%s: %s: %s",
-		    r->name, r->codec, e->msg);
+		    r->name, sift_reader_codec(r), e->msg);
 	}
 	if (r->lineno > 0)
 		return sift_err_set(err, e->code, e->sys,
