@@ -449,6 +449,28 @@ test_line(const struct opts *o, struct sift_f2b *f, const char *p, size_t n,
 			lines_add(&st->lmissed, p, n);
 	}
 	st->tested++;
+	for (i = 0; i < res.promoted; i++) {
+		/* fail2ban-regex's multi-line recount */
+		struct sift_str pl;
+		size_t k;
+
+		st->matched++;
+		st->missed--;
+		if (!sift_f2b_promoted_line(f, i, &pl))
+			continue;
+		for (k = 0; k < st->lmissed.n; k++)
+			if (strlen(st->lmissed.l[k]) == pl.n &&
+			    memcmp(st->lmissed.l[k], pl.p, pl.n) == 0) {
+				free(st->lmissed.l[k]);
+				memmove(&st->lmissed.l[k],
+				    &st->lmissed.l[k + 1],
+				    (st->lmissed.n - k - 1) * sizeof(char *));
+				st->lmissed.n--;
+				break;
+			}
+		if (o->all_matched)
+			lines_add(&st->lmatched, pl.p, pl.n);
+	}
 	if (o->json && res.nhits > 0) {
 		json_hits(f, &res, lineno, ob);
 		if (ob->n > 60000)
@@ -533,6 +555,7 @@ run(struct opts *o, int argc, char **argv)
 	if (isfile) {
 		struct sift_reader *r;
 		struct sift_str line;
+		uint64_t off;
 		int k;
 
 		if (sift_reader_open(&r, log, NULL, &e) != 0) {
@@ -540,9 +563,20 @@ run(struct opts *o, int argc, char **argv)
 			sift_f2b_free(f);
 			return CLI_EXIT_TROUBLE;
 		}
-		while ((k = sift_reader_next(r, &line, &e)) == 1)
+		off = sift_reader_offset(r);
+		while ((k = sift_reader_next(r, &line, &e)) == 1) {
+			uint64_t now_off = sift_reader_offset(r);
+
+			/*
+			 * fail2ban-regex waits for the line end: a last
+			 * line without one is not tested.
+			 */
+			if (now_off - off <= line.n)
+				break;
+			off = now_off;
 			test_line(o, f, line.p, line.n, sift_reader_lineno(r),
 			    &st, &ob, sift_reader_name(r));
+		}
 		if (k < 0) {
 			warnx("%s", e.msg);
 			rc = CLI_EXIT_TROUBLE;
