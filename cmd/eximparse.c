@@ -1,20 +1,602 @@
 /* SPDX-License-Identifier: ISC */
-/* eximparse: placeholder until its issue lands. */
+/*
+ * eximparse: Exim logs to JSON Lines, TSV or CSV records. Worker threads
+ * read, parse and format whole input files into chunks; the main thread
+ * writes the chunks file by file in input order, so records keep the order
+ * of the (rotation-sorted) inputs while several files are decoded at once.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "filter.h"
+#include "obuf.h"
+#include "parse.h"
+#include "reader.h"
+#include "recout.h"
+#include "xalloc.h"
 #include "banned.h"
+
+#define USAGE \
+    "usage: eximparse [-hkqVvZ] [-a addr] [-e events] [-F fields] " \
+    "[-f format]\n" \
+    "                 [-j jobs] [-m msgid] [-N time] [-o file] " \
+    "[-S time] [-U time]\n" \
+    "                 [-z zone] [file ...]\n"
+
+#define CHUNK_SIZE	(1024 * 1024)	/* flush a chunk at this size */
+#define MAX_QUEUED	8		/* chunks waiting behind the head */
+#define MAX_MSGS	5		/* warnings kept per input */
+#define MAX_JOBS	64
+
+struct opts {
+	enum sift_recfmt fmt;
+	const char	*fields;
+	const char	*out;
+	const char	*since, *until, *now, *zone;
+	bool		 keep_going;
+	int		 verbose;	/* -1 quiet, 0, 1 counts */
+	long		 jobs;
+	struct sift_filter *filter;
+	struct sift_parse_opts popts;
+};
+
+struct chunk {
+	struct chunk	*next;
+	struct sift_obuf b;
+};
+
+/* One input and what its worker found. */
+struct slot {
+	const char	*path;
+	struct chunk	*head, *tail;
+	bool		 done;
+	bool		 trouble;	/* open, read or decode error */
+	uint64_t	 lines, records, longlines;
+	uint64_t	 events[SIFT_EV__COUNT];
+	uint64_t	 unparsed;	/* lines without an Exim prefix */
+	unsigned	 nmsgs;
+	uint64_t	 dropped;	/* warnings beyond MAX_MSGS */
+	char		 msgs[MAX_MSGS][sizeof(((struct sift_err *)0)->msg)];
+};
+
+struct run {
+	const struct opts *o;
+	struct slot	*slots;
+	size_t		 nslots;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv_main;	/* a chunk or a done flag arrived */
+	pthread_cond_t	 cv_work;	/* room in the queue, or head moved */
+	size_t		 next;		/* next input to hand out */
+	size_t		 head;		/* input being written */
+	unsigned	 queued;	/* chunks queued for inputs past head */
+	struct chunk	*free;
+	bool		 stop;		/* write error: workers give up */
+};
+
+static SIFT_NORETURN void usage(int);
+static void parse_opt(struct opts *, int, const char *);
+static int run_all(struct opts *, int, char **);
+
+static const struct option longopts[] = {
+	{ "ip",		required_argument, NULL, 'a' },
+	{ "event",	required_argument, NULL, 'e' },
+	{ "fields",	required_argument, NULL, 'F' },
+	{ "format",	required_argument, NULL, 'f' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "jobs",	required_argument, NULL, 'j' },
+	{ "keep-going",	no_argument,	   NULL, 'k' },
+	{ "msgid",	required_argument, NULL, 'm' },
+	{ "now",	required_argument, NULL, 'N' },
+	{ "output",	required_argument, NULL, 'o' },
+	{ "quiet",	no_argument,	   NULL, 'q' },
+	{ "since",	required_argument, NULL, 'S' },
+	{ "until",	required_argument, NULL, 'U' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ "verbose",	no_argument,	   NULL, 'v' },
+	{ "utc",	no_argument,	   NULL, 'Z' },
+	{ "tz",		required_argument, NULL, 'z' },
+	{ NULL,		0,		   NULL, 0 }
+};
+
+static void
+usage(int status)
+{
+	fputs(USAGE, status == CLI_EXIT_OK ? stdout : stderr);
+	exit(status);
+}
+
+static void
+parse_opt(struct opts *o, int ch, const char *arg)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+
+	switch (ch) {
+	case 'a':
+		if (sift_filter_ip(o->filter, arg, &e) == -1)
+			errx(CLI_EXIT_TROUBLE, "--ip: %s", e.msg);
+		break;
+	case 'e':
+		if (sift_filter_events(o->filter, arg, &e) == -1)
+			errx(CLI_EXIT_TROUBLE, "--event: %s", e.msg);
+		break;
+	case 'F':
+		o->fields = arg;
+		break;
+	case 'f':
+		if (sift_recfmt_parse(arg, &o->fmt) == -1)
+			errx(CLI_EXIT_TROUBLE,
+			    "-f: unknown format: %s (json, tsv, csv)", arg);
+		break;
+	case 'h':
+		usage(CLI_EXIT_OK);
+	case 'j':
+		o->jobs = (long)cli_number(arg, 1, MAX_JOBS, "-j");
+		break;
+	case 'k':
+		o->keep_going = true;
+		break;
+	case 'm':
+		if (sift_filter_msgid(o->filter, arg, &e) == -1)
+			errx(CLI_EXIT_TROUBLE, "--msgid: %s", e.msg);
+		break;
+	case 'N':
+		o->now = arg;
+		break;
+	case 'o':
+		o->out = arg;
+		break;
+	case 'q':
+		o->verbose = -1;
+		break;
+	case 'S':
+		o->since = arg;
+		break;
+	case 'U':
+		o->until = arg;
+		break;
+	case 'V':
+		printf("eximparse %s\n", SIFT_VERSION);
+		exit(CLI_EXIT_OK);
+	case 'v':
+		o->verbose = 1;
+		break;
+	case 'Z':
+		o->zone = "UTC";
+		break;
+	case 'z':
+		o->zone = arg;
+		break;
+	default:
+		usage(CLI_EXIT_TROUBLE);
+	}
+}
+
+/*
+ * --tz: a zone name under /usr/share/zoneinfo, "UTC", or a POSIX TZ string
+ * with an offset ("CET-1"). glibc takes unknown names for UTC silently, so
+ * reject names that name no file.
+ */
+static void
+set_zone(const char *zone)
+{
+	char path[512];
+	struct stat st;
+	int n;
+
+	if (*zone == ':')
+		zone++;
+	if (*zone == '\0' || strstr(zone, "..") != NULL)
+		errx(CLI_EXIT_TROUBLE, "--tz: invalid time zone: %s", zone);
+	if (strcmp(zone, "UTC") != 0 && strpbrk(zone, "0123456789") == NULL) {
+		n = snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s",
+		    zone);
+		if (n < 0 || (size_t)n >= sizeof(path) ||
+		    stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+			errx(CLI_EXIT_TROUBLE, "--tz: unknown time zone: %s",
+			    zone);
+	}
+	if (setenv("TZ", zone, 1) == -1)
+		err(CLI_EXIT_TROUBLE, "setenv");
+	tzset();
+}
+
+static int64_t
+get_time(const char *what, const char *s, int64_t now)
+{
+	int64_t t;
+
+	if (cli_time(s, now, &t) == -1)
+		errx(CLI_EXIT_TROUBLE, "%s: invalid time: %s", what, s);
+	return t;
+}
 
 int
 main(int argc, char *argv[])
 {
+	struct opts o;
+	int ch;
+
 	cli_init(argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		puts("usage: eximparse (not implemented yet)");
-		return CLI_EXIT_OK;
+	memset(&o, 0, sizeof(o));
+	o.fmt = SIFT_RECFMT_JSON;
+	o.filter = sift_filter_new();
+	while ((ch = getopt_long(argc, argv, "a:e:F:f:hj:km:N:o:qS:U:VvZz:",
+	    longopts, NULL)) != -1)
+		parse_opt(&o, ch, optarg);
+	return run_all(&o, argc - optind, argv + optind);
+}
+
+static void
+slot_warn(struct slot *s, const char *msg)
+{
+	if (s->nmsgs < MAX_MSGS) {
+		snprintf(s->msgs[s->nmsgs], sizeof(s->msgs[0]), "%s", msg);
+		s->nmsgs++;
+	} else
+		s->dropped++;
+}
+
+static struct chunk *
+chunk_get(struct run *r)
+{
+	struct chunk *c;
+
+	pthread_mutex_lock(&r->mu);
+	c = r->free;
+	if (c != NULL)
+		r->free = c->next;
+	pthread_mutex_unlock(&r->mu);
+	if (c == NULL) {
+		c = sift_xcalloc(1, sizeof(*c));
+		sift_obuf_init(&c->b, CHUNK_SIZE + CHUNK_SIZE / 4);
 	}
-	fputs("usage: eximparse (not implemented yet)\n", stderr);
-	return CLI_EXIT_TROUBLE;
+	c->next = NULL;
+	sift_obuf_reset(&c->b);
+	return c;
+}
+
+/* Hand a chunk of input i to the writer; waits while the queue is full. */
+static void
+chunk_put(struct run *r, size_t i, struct chunk *c, bool done)
+{
+	struct slot *s = &r->slots[i];
+
+	pthread_mutex_lock(&r->mu);
+	while (c != NULL && i != r->head && r->queued >= MAX_QUEUED &&
+	    !r->stop)
+		pthread_cond_wait(&r->cv_work, &r->mu);
+	if (c != NULL) {
+		if (s->tail != NULL)
+			s->tail->next = c;
+		else
+			s->head = c;
+		s->tail = c;
+		if (i != r->head)
+			r->queued++;
+	}
+	if (done)
+		s->done = true;
+	pthread_cond_signal(&r->cv_main);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static bool
+stopped(struct run *r)
+{
+	bool stop;
+
+	pthread_mutex_lock(&r->mu);
+	stop = r->stop;
+	pthread_mutex_unlock(&r->mu);
+	return stop;
+}
+
+/* Read, parse, filter and format one input. */
+static void
+do_input(struct run *r, size_t i, struct sift_recout *ro)
+{
+	const struct opts *o = r->o;
+	struct slot *s = &r->slots[i];
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_reader *rd;
+	struct sift_recsrc src;
+	struct sift_rec rec;
+	struct sift_str line;
+	struct chunk *c;
+	bool filtering = sift_filter_active(o->filter);
+	int rc;
+
+	if (sift_reader_open(&rd, s->path, NULL, &e) == -1) {
+		slot_warn(s, e.msg);
+		s->trouble = true;
+		chunk_put(r, i, NULL, true);
+		return;
+	}
+	src.file = sift_reader_name(rd);
+	c = chunk_get(r);
+	while ((rc = sift_reader_next(rd, &line, &e)) == 1) {
+		s->lines++;
+		if (sift_reader_truncated(rd)) {
+			char msg[sizeof(e.msg)];
+
+			s->longlines++;
+			if (o->verbose < 0)
+				continue;
+			snprintf(msg, sizeof(msg), "%s:%llu: line longer "
+			    "than %d bytes, skipped", src.file,
+			    (unsigned long long)sift_reader_lineno(rd),
+			    SIFT_READER_MAX_LINE);
+			slot_warn(s, msg);
+			continue;
+		}
+		if (sift_parse(line, &rec, &o->popts) < 0 &&
+		    rec.event == SIFT_EV_OTHER)
+			s->unparsed++;
+		if ((unsigned)rec.event < SIFT_EV__COUNT)
+			s->events[rec.event]++;
+		if (filtering && !sift_filter_match(o->filter, &rec))
+			continue;
+		src.lineno = sift_reader_lineno(rd);
+		sift_recout_write(ro, &c->b, &rec, &src);
+		s->records++;
+		if (c->b.n >= CHUNK_SIZE) {
+			chunk_put(r, i, c, false);
+			if (stopped(r)) {
+				c = NULL;
+				break;
+			}
+			c = chunk_get(r);
+		}
+	}
+	if (o->verbose < 0 && s->longlines > 0) {
+		char msg[sizeof(e.msg)];
+
+		snprintf(msg, sizeof(msg), "%s: %llu overlong lines skipped",
+		    src.file, (unsigned long long)s->longlines);
+		slot_warn(s, msg);
+	}
+	if (rc == -1) {
+		slot_warn(s, e.msg);
+		s->trouble = true;
+	}
+	sift_reader_close(rd);
+	chunk_put(r, i, c, true);
+}
+
+static void *
+worker(void *arg)
+{
+	struct run *r = arg;
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_recout *ro;
+	size_t i;
+
+	ro = sift_recout_new(r->o->fmt, r->o->fields, &e);
+	if (ro == NULL)
+		abort();	/* checked in run_all() */
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		i = r->next;
+		if (i < r->nslots && !r->stop)
+			r->next++;
+		else
+			i = r->nslots;
+		pthread_mutex_unlock(&r->mu);
+		if (i >= r->nslots)
+			break;
+		do_input(r, i, ro);
+	}
+	sift_recout_free(ro);
+	return NULL;
+}
+
+/* Write every input's chunks in order; returns false on a write error. */
+static bool
+writer(struct run *r, FILE *fp)
+{
+	struct slot *s;
+	struct chunk *c, *n;
+	bool ok = true, done;
+
+	for (size_t i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		for (;;) {
+			pthread_mutex_lock(&r->mu);
+			while (s->head == NULL && !s->done)
+				pthread_cond_wait(&r->cv_main, &r->mu);
+			c = s->head;
+			s->head = s->tail = NULL;
+			done = s->done;
+			pthread_mutex_unlock(&r->mu);
+			for (; c != NULL; c = n) {
+				n = c->next;
+				if (ok && c->b.n > 0 &&
+				    fwrite(c->b.p, 1, c->b.n, fp) != c->b.n)
+					ok = false;
+				pthread_mutex_lock(&r->mu);
+				c->next = r->free;
+				r->free = c;
+				pthread_mutex_unlock(&r->mu);
+			}
+			if (done)
+				break;
+		}
+		for (unsigned k = 0; k < s->nmsgs; k++)
+			warnx("%s", s->msgs[k]);
+		if (s->dropped > 0)
+			warnx("%s: %llu more warnings", s->path,
+			    (unsigned long long)s->dropped);
+		pthread_mutex_lock(&r->mu);
+		r->head = i + 1;
+		/* chunks of the new head no longer count against the queue */
+		if (i + 1 < r->nslots)
+			for (c = r->slots[i + 1].head; c != NULL; c = c->next)
+				r->queued--;
+		if (!ok)
+			r->stop = true;
+		pthread_cond_broadcast(&r->cv_work);
+		pthread_mutex_unlock(&r->mu);
+		if (!ok)
+			break;
+	}
+	if (ok && fflush(fp) == EOF)
+		ok = false;
+	return ok;
+}
+
+static void
+report_counts(const struct run *r)
+{
+	uint64_t ev[SIFT_EV__COUNT] = { 0 }, lines = 0, recs = 0, unp = 0;
+	uint64_t longl = 0;
+
+	for (size_t i = 0; i < r->nslots; i++) {
+		lines += r->slots[i].lines;
+		recs += r->slots[i].records;
+		unp += r->slots[i].unparsed;
+		longl += r->slots[i].longlines;
+		for (int k = 0; k < SIFT_EV__COUNT; k++)
+			ev[k] += r->slots[i].events[k];
+	}
+	fprintf(stderr, "eximparse: %zu inputs, %llu lines, %llu records "
+	    "written\n", r->nslots, (unsigned long long)lines,
+	    (unsigned long long)recs);
+	for (int k = 0; k < SIFT_EV__COUNT; k++)
+		if (ev[k] > 0)
+			fprintf(stderr, "eximparse: %12llu %s\n",
+			    (unsigned long long)ev[k],
+			    sift_event_name((enum sift_event)k));
+	if (unp > 0)
+		fprintf(stderr, "eximparse: %12llu lines without an Exim "
+		    "prefix\n", (unsigned long long)unp);
+	if (longl > 0)
+		fprintf(stderr, "eximparse: %12llu overlong lines skipped\n",
+		    (unsigned long long)longl);
+}
+
+static int
+run_all(struct opts *o, int argc, char **argv)
+{
+	static const char *stdin_only[] = { "-" };
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_recout *ro;
+	struct sift_obuf hdr = SIFT_OBUF_INIT;
+	pthread_t tids[MAX_JOBS];
+	struct run r;
+	struct chunk *c;
+	const char *const *paths;
+	size_t npaths, njobs;
+	int64_t now;
+	bool ok, trouble = false;
+	uint64_t records = 0;
+	FILE *fp;
+	int rc;
+
+	if (o->zone != NULL)
+		set_zone(o->zone);
+	now = o->now != NULL ? get_time("--now", o->now, time(NULL)) :
+	    (int64_t)time(NULL);
+	if (o->since != NULL)
+		sift_filter_since(o->filter, get_time("--since", o->since,
+		    now));
+	if (o->until != NULL)
+		sift_filter_until(o->filter, get_time("--until", o->until,
+		    now));
+	o->popts.ref_time = now;
+	ro = sift_recout_new(o->fmt, o->fields, &e);
+	if (ro == NULL)
+		errx(CLI_EXIT_TROUBLE, "-F: %s", e.msg);
+
+	if (argc == 0) {
+		paths = stdin_only;
+		npaths = 1;
+	} else {
+		paths = (const char *const *)argv;
+		npaths = (size_t)argc;
+	}
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.nslots = npaths;
+	r.slots = sift_xcalloc(npaths, sizeof(*r.slots));
+	for (size_t i = 0; i < npaths; i++)
+		r.slots[i].path = paths[i];
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv_main, NULL);
+	pthread_cond_init(&r.cv_work, NULL);
+
+	fp = cli_output_open(o->out);
+	sift_recout_header(ro, &hdr);
+	sift_recout_free(ro);
+	ok = hdr.n == 0 || fwrite(hdr.p, 1, hdr.n, fp) == hdr.n;
+	sift_obuf_release(&hdr);
+
+	njobs = o->jobs > 0 ? (size_t)o->jobs : (size_t)sysconf(
+	    _SC_NPROCESSORS_ONLN);
+	if (njobs < 1)
+		njobs = 1;
+	if (njobs > npaths)
+		njobs = npaths;
+	if (njobs > MAX_JOBS)
+		njobs = MAX_JOBS;
+	for (size_t k = 0; k < njobs; k++)
+		if ((rc = pthread_create(&tids[k], NULL, worker, &r)) != 0) {
+			errno = rc;
+			err(CLI_EXIT_TROUBLE, "pthread_create");
+		}
+	if (ok)
+		ok = writer(&r, fp);
+	else {
+		pthread_mutex_lock(&r.mu);
+		r.stop = true;
+		pthread_cond_broadcast(&r.cv_work);
+		pthread_mutex_unlock(&r.mu);
+	}
+	for (size_t k = 0; k < njobs; k++)
+		pthread_join(tids[k], NULL);
+
+	for (size_t i = 0; i < npaths; i++) {
+		if (r.slots[i].trouble || r.slots[i].longlines > 0)
+			trouble = true;
+		records += r.slots[i].records;
+		for (c = r.slots[i].head; c != NULL; c = r.slots[i].head) {
+			r.slots[i].head = c->next;
+			sift_obuf_release(&c->b);
+			free(c);
+		}
+	}
+	if (o->verbose > 0)
+		report_counts(&r);
+	while ((c = r.free) != NULL) {
+		r.free = c->next;
+		sift_obuf_release(&c->b);
+		free(c);
+	}
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.cv_main);
+	pthread_cond_destroy(&r.cv_work);
+	free(r.slots);
+	sift_filter_free(o->filter);
+
+	if (o->keep_going)
+		trouble = false;
+	if (!ok)
+		warn("write error%s%s", o->out != NULL ? " on " : "",
+		    o->out != NULL ? o->out : "");
+	rc = cli_output_close(fp, ok && !trouble);
+	if (!ok || trouble || rc != CLI_EXIT_OK)
+		return CLI_EXIT_TROUBLE;
+	return records > 0 ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
 }

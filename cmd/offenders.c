@@ -1,20 +1,907 @@
 /* SPDX-License-Identifier: ISC */
-/* offenders: placeholder until its issue lands. */
+/*
+ * offenders: classify abuse in Exim logs and rank the addresses, networks,
+ * ASNs or countries behind it.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "addr.h"
+#include "agg.h"
+#include "classify.h"
 #include "cli.h"
+#include "json.h"
+#include "obuf.h"
+#include "parse.h"
+#include "reader.h"
+#include "xalloc.h"
 #include "banned.h"
+
+enum format { F_TABLE, F_TSV, F_JSON, F_LIST };
+enum group { G_IP, G_PREFIX, G_ASN, G_COUNTRY };
+
+struct range {
+	uint8_t	lo[16], hi[16];
+};
+
+struct opts {
+	enum format	 format;
+	bool		 format_set;
+	const char	*out;
+	enum group	 group;
+	unsigned	 p4, p6;
+	unsigned	 min_count, min_score;
+	int64_t		 window;
+	size_t		 top;
+	int		 verbose;
+	bool		 quiet;
+	bool		 list_classes;
+	bool		 has_since, has_until;
+	int64_t		 since, until, now;
+	const char	*classes;	/* -c */
+	const char	*state;
+	const char	*geoip, *asn;
+	char		**weights;	/* -W, NULL-terminated */
+	size_t		 nweights;
+	char		**rules;	/* -C */
+	size_t		 nrules;
+	char		**allow;	/* -a/-x */
+	size_t		 nallow;
+	bool		 allow_loopback;
+};
+
+struct ctx {
+	const struct opts	*o;
+	struct sift_classifier	*cl;
+	struct sift_agg		*agg;
+	struct sift_agg		*supp;		/* allowlisted keys */
+	struct sift_parse_opts	 popts;
+	uint32_t		 sel;		/* selected classes */
+	unsigned		 weights[SIFT_CLASS_MAX];
+	struct range		*allow;
+	size_t			 nallow, capallow;
+	uint64_t		 lines, unparsed, classified, noaddr,
+				 outside, unselected, suppressed;
+	uint64_t		 bycls[SIFT_CLASS_MAX];
+	bool			 trouble;
+};
+
+static const char usage_text[] =
+"usage: offenders [-hLqVv] [-a file] [-C rules] [-c classes] [-f format]\n"
+"                 [-G db] [-g group] [-n count] [-o file] [-s score] [-t top]\n"
+"                 [-W class=weight] [-w window] [--allow-loopback]\n"
+"                 [--asn db] [--now time] [--prefix4 len] [--prefix6 len]\n"
+"                 [--since time] [--state file] [--until time] [file ...]\n";
+
+SIFT_NORETURN static void
+usage(bool ok)
+{
+	fputs(usage_text, ok ? stdout : stderr);
+	exit(ok ? CLI_EXIT_OK : CLI_EXIT_TROUBLE);
+}
+
+enum {
+	OPT_ALLOW_LOOPBACK = 256, OPT_ASN, OPT_NOW, OPT_PREFIX4, OPT_PREFIX6,
+	OPT_SINCE, OPT_STATE, OPT_UNTIL
+};
+
+static const struct option longopts[] = {
+	{ "allowlist",		required_argument, NULL, 'a' },
+	{ "allow-loopback",	no_argument,	   NULL, OPT_ALLOW_LOOPBACK },
+	{ "asn",		required_argument, NULL, OPT_ASN },
+	{ "classes",		required_argument, NULL, 'c' },
+	{ "format",		required_argument, NULL, 'f' },
+	{ "geoip",		required_argument, NULL, 'G' },
+	{ "group",		required_argument, NULL, 'g' },
+	{ "by",			required_argument, NULL, 'g' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "list-classes",	no_argument,	   NULL, 'L' },
+	{ "min-count",		required_argument, NULL, 'n' },
+	{ "min-score",		required_argument, NULL, 's' },
+	{ "now",		required_argument, NULL, OPT_NOW },
+	{ "output",		required_argument, NULL, 'o' },
+	{ "prefix4",		required_argument, NULL, OPT_PREFIX4 },
+	{ "prefix6",		required_argument, NULL, OPT_PREFIX6 },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "rules",		required_argument, NULL, 'C' },
+	{ "since",		required_argument, NULL, OPT_SINCE },
+	{ "state",		required_argument, NULL, OPT_STATE },
+	{ "top",		required_argument, NULL, 't' },
+	{ "until",		required_argument, NULL, OPT_UNTIL },
+	{ "verbose",		no_argument,	   NULL, 'v' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ "weight",		required_argument, NULL, 'W' },
+	{ "window",		required_argument, NULL, 'w' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+push(char ***v, size_t *n, char *s)
+{
+	*v = sift_xreallocarray(*v, *n + 2, sizeof(**v));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+/* --- allowlist --------------------------------------------------------- */
+
+static void
+allow_add(struct ctx *c, const struct sift_cidr *ci)
+{
+	struct range r;
+	unsigned bits = ci->a.family == 4 ? 96u + ci->prefix : ci->prefix;
+
+	memcpy(r.lo, ci->a.b, 16);
+	memcpy(r.hi, ci->a.b, 16);
+	for (unsigned i = bits; i < 128; i++)
+		r.hi[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	if (c->nallow == c->capallow) {
+		c->capallow = c->capallow ? c->capallow * 2 : 16;
+		c->allow = sift_xreallocarray(c->allow, c->capallow,
+		    sizeof(*c->allow));
+	}
+	c->allow[c->nallow++] = r;
+}
+
+static int
+range_cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+	int d = memcmp(x->lo, y->lo, 16);
+
+	return d != 0 ? d : memcmp(y->hi, x->hi, 16);
+}
+
+/* Sort and merge overlapping ranges, so lookups can bisect. */
+static void
+allow_finish(struct ctx *c)
+{
+	size_t k = 0;
+
+	if (c->nallow == 0)
+		return;
+	qsort(c->allow, c->nallow, sizeof(*c->allow), range_cmp);
+	for (size_t i = 1; i < c->nallow; i++) {
+		if (memcmp(c->allow[i].lo, c->allow[k].hi, 16) <= 0) {
+			if (memcmp(c->allow[i].hi, c->allow[k].hi, 16) > 0)
+				memcpy(c->allow[k].hi, c->allow[i].hi, 16);
+		} else
+			c->allow[++k] = c->allow[i];
+	}
+	c->nallow = k + 1;
+}
+
+static bool
+allowed(const struct ctx *c, const struct sift_addr *a)
+{
+	size_t lo = 0, hi = c->nallow;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (memcmp(c->allow[mid].lo, a->b, 16) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && memcmp(a->b, c->allow[lo - 1].hi, 16) <= 0;
+}
+
+static void
+allow_load(struct ctx *c, const char *path)
+{
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned lineno = 0;
+	struct sift_cidr ci;
+
+	if (strcmp(path, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(path, "r")) == NULL)
+		err(CLI_EXIT_TROUBLE, "%s", path);
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		char *p = line, *e;
+
+		lineno++;
+		if ((e = memchr(p, '#', (size_t)len)) != NULL)
+			len = e - p;
+		while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' ||
+		    p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		if (len == 0)
+			continue;
+		if (sift_cidr_parse(p, (size_t)len, &ci, false) == -1)
+			errx(CLI_EXIT_TROUBLE, "%s:%u: invalid address or "
+			    "prefix: %.*s", path, lineno,
+			    (int)(len > 60 ? 60 : len), p);
+		allow_add(c, &ci);
+	}
+	if (ferror(fp))
+		err(CLI_EXIT_TROUBLE, "%s", path);
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+}
+
+static void
+allow_text(struct ctx *c, const char *s)
+{
+	struct sift_cidr ci;
+
+	if (sift_cidr_parse(s, strlen(s), &ci, false) == -1)
+		errx(CLI_EXIT_TROUBLE, "internal: bad prefix %s", s);
+	allow_add(c, &ci);
+}
+
+/* --- classes and weights --------------------------------------------- */
+
+static int
+class_id(const struct ctx *c, const char *p, size_t n)
+{
+	int id = sift_classifier_class_id(c->cl, p, n);
+
+	if (id < 0)
+		errx(CLI_EXIT_TROUBLE, "unknown class: %.*s (see "
+		    "--list-classes)", (int)(n > 40 ? 40 : n), p);
+	return id;
+}
+
+/* "-c all", "-c auth,relay", "-c +tls,-helo" (changes to the default). */
+static void
+select_classes(struct ctx *c, const char *spec)
+{
+	int nc = sift_classifier_nclasses(c->cl);
+	const char *p, *q;
+
+	c->sel = 0;
+	for (int i = 0; i < nc; i++)
+		if (i >= SIFT_CL__BUILTIN || sift_class_builtin_default(i))
+			c->sel |= UINT32_C(1) << i;
+	if (spec == NULL)
+		return;
+	if (*spec != '+' && *spec != '-')
+		c->sel = 0;
+	for (p = spec; *p != '\0'; p = *q ? q + 1 : q) {
+		char op = 0;
+		size_t n;
+
+		if ((q = strchr(p, ',')) == NULL)
+			q = p + strlen(p);
+		if (*p == '+' || *p == '-')
+			op = *p++;
+		n = (size_t)(q - p);
+		if (n == 3 && memcmp(p, "all", 3) == 0) {
+			uint32_t all = nc >= 32 ? UINT32_MAX :
+			    (UINT32_C(1) << nc) - 1;
+
+			c->sel = op == '-' ? 0 : all;
+			continue;
+		}
+		if (n == 7 && memcmp(p, "default", 7) == 0) {
+			for (int i = 0; i < nc; i++)
+				if (i >= SIFT_CL__BUILTIN ||
+				    sift_class_builtin_default(i))
+					c->sel |= UINT32_C(1) << i;
+			continue;
+		}
+		if (op == '-')
+			c->sel &= ~(UINT32_C(1) << class_id(c, p, n));
+		else
+			c->sel |= UINT32_C(1) << class_id(c, p, n);
+	}
+}
+
+static void
+set_weights(struct ctx *c, char **spec, size_t n)
+{
+	for (int i = 0; i < SIFT_CLASS_MAX; i++)
+		c->weights[i] = sift_class_builtin_weight(i);
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(spec[i], '=');
+		int id;
+
+		if (eq == NULL)
+			errx(CLI_EXIT_TROUBLE, "-W %s: expected class=weight",
+			    spec[i]);
+		id = class_id(c, spec[i], (size_t)(eq - spec[i]));
+		c->weights[id] = (unsigned)cli_number(eq + 1, 0, 1000,
+		    "weight");
+	}
+}
+
+/* --- listing --------------------------------------------------------- */
+
+static void
+list_classes(const struct ctx *c)
+{
+	char ev[512], st[128];
+	size_t n = sift_classifier_nrules(c->cl);
+
+	printf("%-14s %-6s %-7s %s\n", "class", "weight", "default",
+	    "description");
+	for (int i = 0; i < sift_classifier_nclasses(c->cl); i++)
+		printf("%-14s %-6u %-7s %s\n",
+		    sift_classifier_class_name(c->cl, i), c->weights[i],
+		    (c->sel >> i) & 1 ? "yes" : "no",
+		    i < SIFT_CL__BUILTIN ? sift_class_builtin_desc(i) :
+		    "user rules");
+	printf("\n%-4s %-14s %-30s %-8s %s\n", "rule", "class", "events",
+	    "stages", "match");
+	for (size_t i = 0; i < n; i++) {
+		const struct sift_rule *r = sift_classifier_rule(c->cl, i);
+		const char *cls = r->cls >= 0 ?
+		    sift_classifier_class_name(c->cl, r->cls) : "none";
+
+		printf("%-4zu %-14s %-30s %-8s %s%s", i + 1, cls,
+		    sift_rule_events_str(r->events, ev, sizeof(ev)),
+		    sift_rule_stages_str(r->stages, st, sizeof(st)),
+		    r->where == SIFT_RW_TEXT ? "line " : "",
+		    (r->flags & SIFT_RF_ANCHOR) ? "^" : "");
+		if (r->text == NULL)
+			fputs("*", stdout);
+		else if (r->flags & SIFT_RF_REGEX)
+			printf("/%s/", r->text);
+		else
+			printf("\"%s\"", r->text);
+		if (r->text2 != NULL)
+			printf(" ... \"%s\"", r->text2);
+		if (r->flags & SIFT_RF_IPAFTER)
+			fputs(" ADDRESS", stdout);
+		if (sift_classifier_rule_is_user(c->cl, i))
+			fputs("  (user)", stdout);
+		else if (r->note != NULL)
+			printf("  (%s)", r->note);
+		putchar('\n');
+	}
+}
+
+/* --- input ----------------------------------------------------------- */
+
+static void
+count_event(struct ctx *c, const struct sift_rec *rec,
+    const struct sift_match *m)
+{
+	struct sift_key k;
+	int64_t ts = rec->ts.valid ? rec->ts.sec : 0;
+
+	c->classified++;
+	if (((c->sel >> m->cls) & 1) == 0) {
+		c->unselected++;
+		return;
+	}
+	if (m->ip.family == 0) {
+		c->noaddr++;
+		return;
+	}
+	if (c->o->has_since && (!rec->ts.valid || ts < c->o->since)) {
+		c->outside++;
+		return;
+	}
+	if (c->o->has_until && (!rec->ts.valid || ts >= c->o->until)) {
+		c->outside++;
+		return;
+	}
+	k.a = m->ip;
+	k.plen = 0;
+	if (c->nallow != 0 && allowed(c, &m->ip)) {
+		c->suppressed++;
+		(void)sift_agg_add(c->supp, &k, m->cls, ts);
+		return;
+	}
+	if (c->o->group == G_PREFIX) {
+		k.plen = (uint8_t)(k.a.family == 4 ? c->o->p4 : c->o->p6);
+		sift_addr_mask(&k.a, k.plen);
+	}
+	c->bycls[m->cls]++;
+	(void)sift_agg_add(c->agg, &k, m->cls, ts);
+}
+
+static void
+read_input(struct ctx *c, const char *path)
+{
+	struct sift_reader *r;
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_str line;
+	struct sift_rec rec;
+	struct sift_match m;
+	int rc;
+
+	if (sift_reader_open(&r, path, NULL, &e) == -1) {
+		cli_report(&e);
+		c->trouble = true;
+		return;
+	}
+	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
+		c->lines++;
+		if (sift_parse(line, &rec, &c->popts) < 0) {
+			c->unparsed++;
+			continue;
+		}
+		if (sift_classify(c->cl, &rec, &m) < 0)
+			continue;
+		count_event(c, &rec, &m);
+	}
+	if (rc == -1) {
+		cli_report(&e);
+		c->trouble = true;
+	}
+	sift_reader_close(r);
+}
+
+/* --- output ---------------------------------------------------------- */
+
+struct row {
+	const struct sift_agg_ent *e;
+	uint64_t score;
+};
+
+static uint64_t
+score_of(const struct ctx *c, const struct sift_agg_ent *e)
+{
+	uint64_t s = 0;
+
+	if (e->nslot != SIFT_AGG_EXT) {
+		for (unsigned i = 0; i < e->nslot; i++)
+			s += (uint64_t)e->cnt[i] * c->weights[e->cls[i]];
+		return s;
+	}
+	for (int i = 0; i < SIFT_CLASS_MAX; i++)
+		s += (uint64_t)sift_agg_class_count(c->agg, e, i) *
+		    c->weights[i];
+	return s;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	if (x->e->count != y->e->count)
+		return x->e->count < y->e->count ? 1 : -1;
+	if (x->e->key.family != y->e->key.family)
+		return x->e->key.family < y->e->key.family ? -1 : 1;
+	return memcmp(x->e->key.b, y->e->key.b, 16);
+}
+
+static void
+key_text(const struct sift_agg_ent *e, char *buf, size_t sz)
+{
+	struct sift_cidr ci;
+
+	switch (e->key.family) {
+	case 4:
+	case 6:
+		if (e->plen == 0) {
+			sift_addr_format(&e->key, buf, sz);
+			return;
+		}
+		ci.a = e->key;
+		ci.prefix = e->plen;
+		sift_cidr_format(&ci, buf, sz);
+		return;
+	case SIFT_KEY_ASN:
+		snprintf(buf, sz, "AS%" PRIu32, (uint32_t)e->key.b[0] << 24 |
+		    (uint32_t)e->key.b[1] << 16 | (uint32_t)e->key.b[2] << 8 |
+		    e->key.b[3]);
+		return;
+	case SIFT_KEY_CC:
+		snprintf(buf, sz, "%c%c", e->key.b[0], e->key.b[1]);
+		return;
+	default:
+		snprintf(buf, sz, "-");
+	}
+}
+
+static void
+iso_time(int64_t t, char *buf, size_t sz)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
+		snprintf(buf, sz, "-");
+		return;
+	}
+	strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "relay=3,auth=1" in class id order. */
+static void
+classes_text(const struct ctx *c, const struct sift_agg_ent *e, char *buf,
+    size_t sz)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < sift_classifier_nclasses(c->cl); i++) {
+		uint32_t n = sift_agg_class_count(c->agg, e, i);
+		int k;
+
+		if (n == 0)
+			continue;
+		k = snprintf(buf + off, sz - off, "%s%s=%" PRIu32,
+		    off ? "," : "", sift_classifier_class_name(c->cl, i), n);
+		if (k < 0 || (size_t)k >= sz - off)
+			break;
+		off += (size_t)k;
+	}
+}
+
+static const char *
+group_field(const struct opts *o)
+{
+	switch (o->group) {
+	case G_ASN:
+		return "asn";
+	case G_COUNTRY:
+		return "country";
+	default:
+		return "ip";
+	}
+}
+
+static void
+write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
+{
+	char key[SIFT_CIDR_STRLEN + 8], first[32], last[32], cls[1024];
+	struct sift_obuf b = SIFT_OBUF_INIT;
+	struct sift_json j;
+	int kw = (int)strlen(group_field(c->o));
+
+	if (c->o->format == F_TABLE) {
+		for (size_t i = 0; i < n; i++) {
+			key_text(rows[i].e, key, sizeof(key));
+			if ((int)strlen(key) > kw)
+				kw = (int)strlen(key);
+		}
+		fprintf(fp, "%-*s %8s %8s  %-20s  %-20s  %s\n", kw,
+		    group_field(c->o), "count", "score", "first", "last",
+		    "classes");
+	} else if (c->o->format == F_TSV)
+		fprintf(fp, "#%s\tcount\tscore\tfirst\tlast\tclasses\n",
+		    group_field(c->o));
+	for (size_t i = 0; i < n; i++) {
+		const struct sift_agg_ent *e = rows[i].e;
+
+		key_text(e, key, sizeof(key));
+		iso_time(e->first, first, sizeof(first));
+		iso_time(e->last, last, sizeof(last));
+		switch (c->o->format) {
+		case F_LIST:
+			fprintf(fp, "%s\n", key);
+			break;
+		case F_TSV:
+			classes_text(c, e, cls, sizeof(cls));
+			fprintf(fp, "%s\t%" PRIu32 "\t%" PRIu64 "\t%s\t%s\t%s\n",
+			    key, e->count, rows[i].score, first, last, cls);
+			break;
+		case F_TABLE:
+			classes_text(c, e, cls, sizeof(cls));
+			fprintf(fp, "%-*s %8" PRIu32 " %8" PRIu64
+			    "  %-20s  %-20s  %s\n", kw, key, e->count,
+			    rows[i].score, first, last, cls);
+			break;
+		case F_JSON:
+			sift_obuf_reset(&b);
+			sift_json_init(&j, &b);
+			sift_json_obj_begin(&j);
+			sift_json_keyc(&j, group_field(c->o));
+			sift_json_strc(&j, key);
+			sift_json_keyc(&j, "count");
+			sift_json_u64(&j, e->count);
+			sift_json_keyc(&j, "score");
+			sift_json_u64(&j, rows[i].score);
+			sift_json_keyc(&j, "classes");
+			sift_json_obj_begin(&j);
+			for (int k = 0; k < sift_classifier_nclasses(c->cl);
+			    k++) {
+				uint32_t cn = sift_agg_class_count(c->agg, e, k);
+
+				if (cn == 0)
+					continue;
+				sift_json_keyc(&j,
+				    sift_classifier_class_name(c->cl, k));
+				sift_json_u64(&j, cn);
+			}
+			sift_json_obj_end(&j);
+			sift_json_keyc(&j, "first");
+			if (e->first != 0)
+				sift_json_strc(&j, first);
+			else
+				sift_json_null(&j);
+			sift_json_keyc(&j, "last");
+			if (e->last != 0)
+				sift_json_strc(&j, last);
+			else
+				sift_json_null(&j);
+			sift_json_obj_end(&j);
+			sift_json_newline(&j);
+			fwrite(b.p, 1, b.n, fp);
+			break;
+		}
+	}
+	sift_obuf_release(&b);
+}
+
+static int
+report(struct ctx *c)
+{
+	size_t n = sift_agg_size(c->agg), k = 0;
+	struct row *rows;
+	FILE *fp;
+	int rc;
+
+	rows = sift_xreallocarray(NULL, n ? n : 1, sizeof(*rows));
+	for (size_t i = 0; i < n; i++) {
+		const struct sift_agg_ent *e = sift_agg_at(c->agg, i);
+		uint64_t s = score_of(c, e);
+
+		if (c->o->window > 0) {
+			if ((e->flags & SIFT_AGG_HIT) == 0)
+				continue;
+		} else if (e->count < c->o->min_count ||
+		    s < c->o->min_score)
+			continue;
+		rows[k].e = e;
+		rows[k].score = s;
+		k++;
+	}
+	qsort(rows, k, sizeof(*rows), row_cmp);
+	if (c->o->top != 0 && k > c->o->top)
+		k = c->o->top;
+	fp = cli_output_open(c->o->out);
+	write_rows(c, fp, rows, k);
+	free(rows);
+	rc = cli_output_close(fp, true);
+	return rc;
+}
+
+static void
+stats(const struct ctx *c)
+{
+	size_t ns = sift_agg_size(c->supp);
+
+	if (ns != 0 && !c->o->quiet)
+		warnx("allowlist suppressed %" PRIu64 " events from %zu "
+		    "addresses", c->suppressed, ns);
+	if (c->o->verbose == 0)
+		return;
+	warnx("%" PRIu64 " lines, %" PRIu64 " not Exim, %" PRIu64
+	    " classified, %" PRIu64 " of unselected classes, %" PRIu64
+	    " without an address, %" PRIu64 " outside the time range",
+	    c->lines, c->unparsed, c->classified, c->unselected, c->noaddr,
+	    c->outside);
+	for (int i = 0; i < sift_classifier_nclasses(c->cl); i++)
+		if (c->bycls[i] != 0)
+			warnx("class %s: %" PRIu64 " events",
+			    sift_classifier_class_name(c->cl, i), c->bycls[i]);
+	warnx("%zu keys, %zu bytes in the table", sift_agg_size(c->agg),
+	    sift_agg_bytes(c->agg));
+}
 
 int
 main(int argc, char *argv[])
 {
+	struct opts o;
+	struct ctx c;
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_agg_opts ao;
+	const char *fmt = NULL, *group = NULL, *since_s = NULL,
+	    *until_s = NULL;
+	int ch, rc;
+	bool want_prefix = false;
+
 	cli_init(argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		puts("usage: offenders (not implemented yet)");
+	memset(&o, 0, sizeof(o));
+	memset(&c, 0, sizeof(c));
+	o.p4 = 24;
+	o.p6 = 64;
+	o.min_count = 1;
+	o.now = (int64_t)time(NULL);
+	while ((ch = getopt_long(argc, argv, "a:C:c:f:G:g:hLn:o:qs:t:VvW:w:x:",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+		case 'x':
+			push(&o.allow, &o.nallow, optarg);
+			break;
+		case 'C':
+			push(&o.rules, &o.nrules, optarg);
+			break;
+		case 'c':
+			o.classes = optarg;
+			break;
+		case 'f':
+			fmt = optarg;
+			break;
+		case 'G':
+			o.geoip = optarg;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 'h':
+			usage(true);
+		case 'L':
+			o.list_classes = true;
+			break;
+		case 'n':
+			o.min_count = (unsigned)cli_number(optarg, 1,
+			    UINT32_MAX, "-n");
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 's':
+			o.min_score = (unsigned)cli_number(optarg, 0,
+			    UINT32_MAX, "-s");
+			break;
+		case 't':
+			o.top = (size_t)cli_number(optarg, 0, INT32_MAX, "-t");
+			break;
+		case 'V':
+			printf("offenders %s\n", SIFT_VERSION);
+			return CLI_EXIT_OK;
+		case 'v':
+			o.verbose++;
+			break;
+		case 'W':
+			push(&o.weights, &o.nweights, optarg);
+			break;
+		case 'w':
+			if (cli_duration(optarg, &o.window) == -1 ||
+			    o.window <= 0)
+				errx(CLI_EXIT_TROUBLE, "-w: invalid duration: %s",
+				    optarg);
+			break;
+		case OPT_ALLOW_LOOPBACK:
+			o.allow_loopback = true;
+			break;
+		case OPT_ASN:
+			o.asn = optarg;
+			break;
+		case OPT_NOW:
+			if (cli_time(optarg, (int64_t)time(NULL), &o.now) == -1)
+				errx(CLI_EXIT_TROUBLE, "--now: invalid time: %s",
+				    optarg);
+			break;
+		case OPT_PREFIX4:
+			o.p4 = (unsigned)cli_number(optarg, 0, 32, "--prefix4");
+			want_prefix = true;
+			break;
+		case OPT_PREFIX6:
+			o.p6 = (unsigned)cli_number(optarg, 0, 128,
+			    "--prefix6");
+			want_prefix = true;
+			break;
+		case OPT_SINCE:
+			since_s = optarg;
+			break;
+		case OPT_UNTIL:
+			until_s = optarg;
+			break;
+		case OPT_STATE:
+			o.state = optarg;
+			break;
+		default:
+			usage(false);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (since_s != NULL) {
+		if (cli_time(since_s, o.now, &o.since) == -1)
+			errx(CLI_EXIT_TROUBLE, "--since: invalid time: %s",
+			    since_s);
+		o.has_since = true;
+	}
+	if (until_s != NULL) {
+		if (cli_time(until_s, o.now, &o.until) == -1)
+			errx(CLI_EXIT_TROUBLE, "--until: invalid time: %s",
+			    until_s);
+		o.has_until = true;
+	}
+	if (fmt == NULL)
+		o.format = isatty(STDOUT_FILENO) && o.out == NULL ? F_TABLE :
+		    F_TSV;
+	else if (strcmp(fmt, "table") == 0)
+		o.format = F_TABLE;
+	else if (strcmp(fmt, "tsv") == 0)
+		o.format = F_TSV;
+	else if (strcmp(fmt, "json") == 0)
+		o.format = F_JSON;
+	else if (strcmp(fmt, "list") == 0)
+		o.format = F_LIST;
+	else
+		errx(CLI_EXIT_TROUBLE, "-f: unknown format: %s (table, tsv, "
+		    "json or list)", fmt);
+	if (group == NULL)
+		o.group = want_prefix ? G_PREFIX : G_IP;
+	else if (strcmp(group, "ip") == 0)
+		o.group = G_IP;
+	else if (strcmp(group, "prefix") == 0)
+		o.group = G_PREFIX;
+	else if (strcmp(group, "asn") == 0)
+		o.group = G_ASN;
+	else if (strcmp(group, "country") == 0)
+		o.group = G_COUNTRY;
+	else
+		errx(CLI_EXIT_TROUBLE, "-g: unknown grouping: %s (ip, prefix, "
+		    "asn or country)", group);
+	if (o.group == G_ASN || o.group == G_COUNTRY)
+		errx(CLI_EXIT_TROUBLE, "-g %s: not implemented yet", group);
+
+	c.o = &o;
+	c.cl = sift_classifier_new();
+	for (size_t i = 0; i < o.nrules; i++)
+		if (sift_classifier_load(c.cl, o.rules[i], &e) == -1)
+			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
+	select_classes(&c, o.classes);
+	set_weights(&c, o.weights, o.nweights);
+	if (o.list_classes) {
+		list_classes(&c);
+		sift_classifier_free(c.cl);
+		free(o.rules);
+		free(o.weights);
+		free(o.allow);
 		return CLI_EXIT_OK;
 	}
-	fputs("usage: offenders (not implemented yet)\n", stderr);
-	return CLI_EXIT_TROUBLE;
+	for (size_t i = 0; i < o.nallow; i++)
+		allow_load(&c, o.allow[i]);
+	if (o.allow_loopback) {
+		allow_text(&c, "127.0.0.0/8");
+		allow_text(&c, "::1");
+	}
+	allow_finish(&c);
+
+	memset(&ao, 0, sizeof(ao));
+	ao.window = o.window;
+	if (o.window > 0) {
+		ao.min_count = o.min_score != 0 ? 0 : o.min_count;
+		ao.min_score = o.min_score;
+	}
+	ao.weights = c.weights;
+	if (sift_agg_new(&c.agg, &ao, &e) == -1)
+		errx(CLI_EXIT_TROUBLE, "-w: %s", e.msg);
+	if (sift_agg_new(&c.supp, NULL, &e) == -1)
+		errx(CLI_EXIT_TROUBLE, "%s", e.msg);
+	c.popts.ref_time = o.now;
+
+	if (argc == 0)
+		read_input(&c, "-");
+	for (int i = 0; i < argc; i++)
+		read_input(&c, argv[i]);
+
+	rc = report(&c);
+	stats(&c);
+	if (c.trouble)
+		rc = CLI_EXIT_TROUBLE;
+	sift_agg_free(c.agg);
+	sift_agg_free(c.supp);
+	sift_classifier_free(c.cl);
+	free(c.allow);
+	free(o.rules);
+	free(o.weights);
+	free(o.allow);
+	return rc;
 }

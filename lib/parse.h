@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "str.h"
+#include "tstamp.h"
 
 /*
  * Events. The names (sift_event_name()) are part of the output format:
@@ -50,7 +51,19 @@ enum sift_event {
 	SIFT_EV_WARNING,	/* Warning: ...: "warning" */
 	SIFT_EV_ERROR,		/* per-message errors without a flag: "error" */
 	SIFT_EV_ACL_LOG,	/* ACL warn/logwrite text: "acl_log" */
-	SIFT_EV_CONTINUATION,	/* a line belonging to the entry before */
+	SIFT_EV_CONTINUATION,	/* a line belonging to the entry before:
+				   "continuation" */
+	SIFT_EV_FAKEREJECT,	/* (=  arrival under fakereject: "fakereject" */
+	SIFT_EV_HOST_LOOKUP,	/* no host name / IP address found:
+				   "host_lookup" */
+	SIFT_EV_UNFROZEN,	/* Unfrozen by ...: "unfrozen" */
+	SIFT_EV_QUEUED,		/* no immediate delivery: "queued" */
+	SIFT_EV_DISCARD,	/* discarded by MAIL/RCPT ACL: "discard" */
+	SIFT_EV_DNSLIST,	/* DNS list lookup defer/...: "dnslist" */
+	SIFT_EV_DKIM,		/* DKIM: verification lines: "dkim" */
+	SIFT_EV_VERIFY_DEFER,	/* sender/recipient verify defer:
+				   "verify_defer" */
+	SIFT_EV_LOCKED,		/* spool file is locked: "locked" */
 	SIFT_EV__COUNT
 };
 
@@ -71,15 +84,6 @@ enum sift_stage {
 	SIFT_ST__COUNT
 };
 
-/* A point in time. */
-struct sift_time {
-	int64_t	sec;		/* seconds since the epoch, UTC */
-	int16_t	ms;		/* 0..999, or -1 when the log had none */
-	int16_t	tzoff;		/* minutes east of UTC that applied */
-	bool	valid;
-	bool	tz_given;	/* the line carried its own offset */
-};
-
 struct sift_kv {
 	struct sift_str	key;	/* "S", "P", "X", "id", ... or a bare flag */
 	struct sift_str	val;	/* empty for bare flags ("L", "K", "DS") */
@@ -93,6 +97,8 @@ struct sift_kv {
 #define SIFT_REC_TRUNC		0x04	/* line was cut by the reader */
 #define SIFT_REC_CONT		0x08	/* continuation of the entry before */
 #define SIFT_REC_NOTIME		0x10	/* no timestamp could be read */
+#define SIFT_REC_ASSEMBLED	0x20	/* [n/m] pieces joined by the stream */
+#define SIFT_REC_TAGS_FULL	0x40	/* more than SIFT_REC_MAXTAGS tags */
 
 struct sift_rec {
 	struct sift_str	 line;		/* the whole line as given */
@@ -122,14 +128,35 @@ struct sift_rec {
 	struct sift_str	 syslog_host;	/* syslog wrapper: host name */
 	int		 frag_n, frag_m; /* syslog [n/m], 0 when absent */
 
-	struct sift_kv	 tags[SIFT_REC_MAXTAGS];	/* every X=val field */
+	/* Additions (after the original contract). */
+	struct sift_str	 addr_text;	/* text inside the host's [..], even
+					   when not an address (test-suite
+					   placeholders such as V4NET.0.0.1) */
+	struct sift_str	 command;	/* quoted SMTP command echoed in
+					   protocol/syntax/sync errors and
+					   "last was" of drops, unescaped */
+	bool		 frag_more;	/* [n/m] piece cut for length: the
+					   next piece continues this line */
+	int		 syslog_pri;	/* RFC 5424 <PRI>, -1 when absent */
+	/* Filled by lib/stream.c for continuation records (else 0/OTHER). */
+	enum sift_event	 parent_event;
+	uint64_t	 parent_lineno;
+
+	/*
+	 * Every KEY=value field and bare flag of the Exim-built parts of the
+	 * line, in order (never from inside a rejection's free text). H= holds
+	 * the whole host text ("name (helo) [ip]:port"); quoted values keep
+	 * their quotes off; F=<a> keeps the brackets off.
+	 */
+	struct sift_kv	 tags[SIFT_REC_MAXTAGS];
 	unsigned	 ntags;
 };
 
 struct sift_parse_opts {
 	/*
 	 * Year for syslog timestamps that carry none (traditional format).
-	 * 0: the parser uses ref_time to pick the year closest before it.
+	 * 0: the latest year in which the date is not more than a day after
+	 * ref_time (or after the current time when ref_time is 0).
 	 */
 	int		year;
 	int64_t		ref_time;	/* "now", epoch seconds */
@@ -146,15 +173,23 @@ struct sift_parse_opts {
  * Parse one line. Returns 0 when the line had an Exim (or syslog-wrapped
  * Exim) prefix, or a negative SIFT_P_* reason; rec is filled as far as
  * possible either way, and event is SIFT_EV_OTHER for unknown text.
+ * Continuation lines (leading white space, rejectlog "Envelope-from:" and
+ * "X Header:" lines) come back as SIFT_EV_CONTINUATION with SIFT_REC_CONT
+ * and SIFT_P_NOTIME; lib/stream.h attaches them to their entry.
+ *
+ * The record is complete on return: every typed field and every tag is
+ * filled (no lazy step). All views point into line. opts may be NULL.
  */
 #define SIFT_P_NOTIME	(-1)	/* no timestamp prefix */
 #define SIFT_P_EMPTY	(-2)	/* empty line */
 int	sift_parse(struct sift_str line, struct sift_rec *rec,
 	    const struct sift_parse_opts *opts);
 
+/* "arrival", "reject", ...; "?" when out of range. */
 const char *sift_event_name(enum sift_event ev);
 /* Event by name; -1 when unknown. */
 int	sift_event_from_name(const char *name, size_t n);
+/* "none", "connect", "helo", "mail", "rcpt", "data", ... */
 const char *sift_stage_name(enum sift_stage st);
 
 /* Look up a tag by key in a parsed record; NULL if absent. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* Zero-copy line reader (plain input; codecs are added by codec.c). */
+/* Zero-copy line reader over a decoder (plain, gzip, zstd, bzip2, xz). */
 #include "reader.h"
+
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,35 +10,87 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "codec.h"
+#include "feed.h"
 #include "xalloc.h"
 #include "banned.h"
 
 #define BUFSZ	(256 * 1024)
 
 struct sift_reader {
-	int		 fd;
-	char		*name;
-	char		*buf;
-	size_t		 cap, start, end;
-	size_t		 max_line;
-	uint64_t	 lineno, offset;
-	bool		 eof, failed, trunc, skipping;
+	char			*name;
+	char			*buf;
+	size_t			 cap, start, end;
+	size_t			 max_line;
+	uint64_t		 lineno, offset;
+	uint64_t		 skip;		/* start_offset still to drop */
+	struct sift_decoder	*dec;		/* direct mode */
+	struct sift_feed	*feed;		/* fed by a worker thread */
+	unsigned		 feedidx;
+	char			*ownbuf;	/* buf when not fed */
+	const char		*codec;
+	struct stat		 st;
+	bool			 have_st;
+	bool			 eof, failed, trunc, skipping;
+	struct sift_err		 pending;	/* reported after good lines */
+	bool			 has_pending;
 };
+
+static struct sift_reader *
+reader_new(const char *name, const struct sift_reader_opts *opts)
+{
+	struct sift_reader *r;
+
+	r = sift_xcalloc(1, sizeof(*r));
+	r->name = sift_xstrdup(name);
+	r->max_line = opts != NULL && opts->max_line != 0 ? opts->max_line :
+	    SIFT_READER_MAX_LINE;
+	if (opts != NULL) {
+		r->offset = opts->start_offset;
+		r->lineno = opts->start_lineno;
+	}
+	r->codec = "plain";
+	return r;
+}
 
 int
 sift_reader_fdopen(struct sift_reader **rp, int fd, const char *name,
     const struct sift_reader_opts *opts, struct sift_err *err)
 {
 	struct sift_reader *r;
+	struct sift_err e = SIFT_ERR_INIT;
 
-	(void)err;
-	r = sift_xcalloc(1, sizeof(*r));
-	r->fd = fd;
-	r->name = sift_xstrdup(name);
+	*rp = NULL;
+	r = reader_new(name, opts);
+	if (fd < 0 || fstat(fd, &r->st) == -1) {
+		sift_err_sys(err, SIFT_E_IO, errno, "%s", name);
+		if (fd >= 0)
+			close(fd);
+		sift_reader_close(r);
+		return -1;
+	}
+	r->have_st = true;
+	if (S_ISDIR(r->st.st_mode)) {
+		close(fd);
+		sift_reader_close(r);
+		return sift_err_sys(err, SIFT_E_IO, EISDIR, "%s", name);
+	}
+	if (sift_decoder_open(&r->dec, fd, &e) == -1) {
+		sift_err_set(err, e.code, e.sys, "%s: %s", name, e.msg);
+		sift_reader_close(r);
+		return -1;
+	}
+	if (sift_decoder_codec(r->dec) != NULL)
+		r->codec = sift_decoder_codec(r->dec)->name;
 	r->cap = BUFSZ;
-	r->buf = sift_xmalloc(r->cap);
-	r->max_line = opts != NULL && opts->max_line != 0 ? opts->max_line :
-	    SIFT_READER_MAX_LINE;
+	while (r->cap < 2 * r->max_line)
+		r->cap *= 2;
+	r->buf = r->ownbuf = sift_xmalloc(r->cap);
+	if (r->offset > 0 && sift_decoder_skip(r->dec, r->offset, &e) == -1) {
+		sift_err_set(err, e.code, e.sys, "%s: %s", name, e.msg);
+		sift_reader_close(r);
+		return -1;
+	}
 	*rp = r;
 	return 0;
 }
@@ -48,19 +102,53 @@ sift_reader_open(struct sift_reader **rp, const char *path,
 	int fd;
 
 	*rp = NULL;
-	if (strcmp(path, "-") == 0)
-		return sift_reader_fdopen(rp, dup(STDIN_FILENO), "(stdin)",
-		    opts, err);
+	if (strcmp(path, "-") == 0) {
+		if ((fd = dup(STDIN_FILENO)) == -1)
+			return sift_err_sys(err, SIFT_E_IO, errno, "(stdin)");
+		return sift_reader_fdopen(rp, fd, "(stdin)", opts, err);
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return sift_err_sys(err, SIFT_E_IO, errno, "%s", path);
 	return sift_reader_fdopen(rp, fd, path, opts, err);
 }
 
-static int
-fill(struct sift_reader *r, struct sift_err *err)
+struct sift_reader *
+sift_reader_fed(struct sift_feed *feed, unsigned idx, const char *name,
+    const struct sift_reader_opts *opts)
 {
-	ssize_t n;
+	struct sift_reader *r = reader_new(name, opts);
 
+	r->feed = feed;
+	r->feedidx = idx;
+	r->cap = 0;
+	return r;
+}
+
+/* Remember a failure; it is reported once the good lines are out. */
+static void
+set_pending(struct sift_reader *r, const struct sift_err *e)
+{
+	r->has_pending = true;
+	r->pending = *e;
+	r->eof = true;
+}
+
+static int
+fill(struct sift_reader *r)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+	long n;
+
+	if (r->feed != NULL) {
+		if (sift_feed_next(r->feed, r->feedidx, &r->buf, &r->start,
+		    &r->end, &r->cap, &e) == 0) {
+			if (e.code != SIFT_E_OK)
+				set_pending(r, &e);
+			else
+				r->eof = true;
+		}
+		return 0;
+	}
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;
@@ -68,19 +156,38 @@ fill(struct sift_reader *r, struct sift_err *err)
 	}
 	if (r->end == r->cap) {
 		r->cap *= 2;
-		r->buf = sift_xrealloc(r->buf, r->cap);
+		r->buf = r->ownbuf = sift_xrealloc(r->buf, r->cap);
 	}
-	do
-		n = read(r->fd, r->buf + r->end, r->cap - r->end);
-	while (n == -1 && errno == EINTR);
-	if (n == -1) {
-		r->failed = true;
-		return sift_err_sys(err, SIFT_E_IO, errno, "%s", r->name);
-	}
-	if (n == 0)
+	n = sift_decoder_read(r->dec, r->buf + r->end, r->cap - r->end, &e);
+	if (n == -1)
+		set_pending(r, &e);
+	else if (n == 0)
 		r->eof = true;
-	r->end += (size_t)n;
+	else
+		r->end += (size_t)n;
 	return 0;
+}
+
+static int
+report(struct sift_reader *r, struct sift_err *err)
+{
+	const struct sift_err *e = &r->pending;
+
+	r->failed = true;
+	r->has_pending = false;
+	if (e->code == SIFT_E_CODEC) {
+		if (r->lineno > 0)
+			return sift_err_set(err, e->code, e->sys,
+			    "%s: %s: %s after line %llu", r->name, r->codec,
+			    e->msg, (unsigned long long)r->lineno);
+		return sift_err_set(err, e->code, e->sys, "%s: %s: %s",
+		    r->name, r->codec, e->msg);
+	}
+	if (r->lineno > 0)
+		return sift_err_set(err, e->code, e->sys,
+		    "%s: read error after line %llu: %s", r->name,
+		    (unsigned long long)r->lineno, e->msg);
+	return sift_err_set(err, e->code, e->sys, "%s: %s", r->name, e->msg);
 }
 
 int
@@ -94,7 +201,8 @@ sift_reader_next(struct sift_reader *r, struct sift_str *line,
 		return 0;
 	r->trunc = false;
 	for (;;) {
-		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		nl = r->end > r->start ?
+		    memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
 		len = nl != NULL ? (size_t)(nl - (r->buf + r->start)) :
 		    r->end - r->start;
 		if (r->skipping) {
@@ -102,20 +210,25 @@ sift_reader_next(struct sift_reader *r, struct sift_str *line,
 			r->offset += nl != NULL ? len + 1 : len;
 			if (nl != NULL)
 				r->skipping = false;
-			else if (r->eof)
-				return 0;
-			else if (fill(r, err) == -1)
-				return -1;
+			else if (r->eof) {
+				len = 0;
+				break;
+			}
+			else
+				(void)fill(r);
 			continue;
 		}
 		if (nl == NULL && len < r->max_line && !r->eof) {
-			if (fill(r, err) == -1)
-				return -1;
+			(void)fill(r);
 			continue;
 		}
-		if (nl == NULL && len == 0)
-			return 0;
 		break;
+	}
+	if (nl == NULL && (len == 0 || r->has_pending)) {
+		/* the end; a partial line before damage is dropped */
+		if (r->has_pending)
+			return report(r, err);
+		return 0;
 	}
 	line->p = r->buf + r->start;
 	if (len > r->max_line || (nl == NULL && len >= r->max_line &&
@@ -163,8 +276,22 @@ sift_reader_offset(const struct sift_reader *r)
 const char *
 sift_reader_codec(const struct sift_reader *r)
 {
-	(void)r;
-	return "plain";
+	if (r->feed != NULL)
+		return sift_feed_codec(r->feed, r->feedidx);
+	return r->codec;
+}
+
+int
+sift_reader_fstat(const struct sift_reader *r, struct stat *st)
+{
+	if (r->feed != NULL)
+		return sift_feed_fstat(r->feed, r->feedidx, st);
+	if (!r->have_st) {
+		errno = EBADF;
+		return -1;
+	}
+	*st = r->st;
+	return 0;
 }
 
 void
@@ -172,9 +299,10 @@ sift_reader_close(struct sift_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->fd >= 0)
-		close(r->fd);
+	if (r->feed != NULL)
+		sift_feed_done(r->feed, r->feedidx);
+	sift_decoder_close(r->dec);
 	free(r->name);
-	free(r->buf);
+	free(r->ownbuf);
 	free(r);
 }

@@ -9,6 +9,8 @@
 #ifndef SIFT_READER_H
 #define SIFT_READER_H
 
+#include <sys/stat.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,9 +20,17 @@
 #define SIFT_READER_MAX_LINE	(64 * 1024)
 
 struct sift_reader;
+struct sift_feed;
 
 struct sift_reader_opts {
-	size_t	max_line;	/* 0: SIFT_READER_MAX_LINE */
+	size_t		max_line;	/* 0: SIFT_READER_MAX_LINE */
+	/*
+	 * Resume: skip start_offset decoded bytes before the first line (a
+	 * line boundary recorded from sift_reader_offset()); line numbers
+	 * then continue from start_lineno, the lines before that offset.
+	 */
+	uint64_t	start_offset;
+	uint64_t	start_lineno;
 };
 
 /* path "-" reads standard input (named "(stdin)" in messages). */
@@ -33,19 +43,34 @@ SIFT_NODISCARD int sift_reader_fdopen(struct sift_reader **rp, int fd,
 	    struct sift_err *err);
 /*
  * Next line without its "\n" (and a trailing "\r"). Returns 1 for a line,
- * 0 at the end, -1 on error (err names the file and line); after an error
- * the reader only returns 0. A line longer than max_line is delivered cut
- * to max_line with sift_reader_truncated() true; the rest is skipped.
+ * 0 at the end, -1 on error; after an error the reader only returns 0.
+ * A corrupt or truncated compressed stream or a read error is reported
+ * after every complete line before the damage, as SIFT_E_CODEC
+ * ("mainlog.2.gz: gzip: unexpected end of file after line 1234") or
+ * SIFT_E_IO; a partial last line before the damage is dropped. A line
+ * longer than max_line is delivered cut to max_line with
+ * sift_reader_truncated() true; the rest of it is skipped. An empty input
+ * is no error. NUL bytes and invalid UTF-8 pass through.
  */
 SIFT_NODISCARD int sift_reader_next(struct sift_reader *r,
 	    struct sift_str *line, struct sift_err *err);
 bool	 sift_reader_truncated(const struct sift_reader *r);
 const char *sift_reader_name(const struct sift_reader *r);
+/* Number of the last line returned (counting from opts.start_lineno). */
 uint64_t sift_reader_lineno(const struct sift_reader *r);
-/* Bytes of decoded input consumed so far. */
+/* Decoded bytes consumed so far, opts.start_offset included. */
 uint64_t sift_reader_offset(const struct sift_reader *r);
 /* "plain", "gzip", "zstd", "bzip2" or "xz". */
 const char *sift_reader_codec(const struct sift_reader *r);
+/* fstat(2) of the raw (compressed) file: device, inode, size; 0 or -1. */
+int	 sift_reader_fstat(const struct sift_reader *r, struct stat *st);
 void	 sift_reader_close(struct sift_reader *r);
+
+/*
+ * Internal to the library (logset): a reader over file idx of a feed whose
+ * worker thread reads and decodes it. Never fails; errors come from next().
+ */
+struct sift_reader *sift_reader_fed(struct sift_feed *feed, unsigned idx,
+	    const char *name, const struct sift_reader_opts *opts);
 
 #endif

@@ -6,7 +6,7 @@ set -eu
 PKGS="gcc make pkg-config perl libpcre2-dev libzstd-dev zlib1g-dev
 libbz2-dev liblzma-dev libmaxminddb-dev mandoc
 gzip zstd bzip2 xz-utils
-exim4-daemon-light swaks fail2ban
+exim4-daemon-light swaks libio-socket-inet6-perl fail2ban
 ipset nftables iptables iproute2 util-linux iprange
 libmaxmind-db-writer-perl mmdb-bin
 clang-14 libclang-rt-14-dev valgrind hyperfine shellcheck time"

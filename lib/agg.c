@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: ISC */
+/* Per-key counters: dense entry array plus an open-addressing index. */
+#include "agg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+#include "banned.h"
+
+struct slot {
+	uint32_t	idx;	/* entry index + 1; 0: empty */
+	uint32_t	tag;	/* high hash bits, to skip most compares */
+};
+
+struct sift_agg {
+	struct sift_agg_opts	 o;
+	struct sift_agg_ent	*ents;
+	size_t			 n, cap;
+	struct slot		*slots;
+	size_t			 mask;		/* slots - 1 */
+	uint32_t		*ext;		/* rows of SIFT_CLASS_MAX */
+	size_t			 next, capext;
+	/* Window ring: per entry, head, fill, then R times and weights. */
+	unsigned		 ring;		/* R, 0: no window */
+	size_t			 stride;
+	unsigned char		*rings;
+};
+
+static uint64_t
+key_hash(const struct sift_key *k)
+{
+	uint64_t x, y, h;
+
+	memcpy(&x, k->a.b, 8);
+	memcpy(&y, k->a.b + 8, 8);
+	h = x * UINT64_C(0x9e3779b97f4a7c15);
+	h ^= (y + ((uint64_t)k->a.family << 8 | k->plen)) *
+	    UINT64_C(0xc2b2ae3d27d4eb4f);
+	h ^= h >> 29;
+	h *= UINT64_C(0x94d049bb133111eb);
+	h ^= h >> 32;
+	return h;
+}
+
+static bool
+key_eq(const struct sift_agg_ent *e, const struct sift_key *k)
+{
+	return e->key.family == k->a.family && e->plen == k->plen &&
+	    memcmp(e->key.b, k->a.b, 16) == 0;
+}
+
+int
+sift_agg_new(struct sift_agg **ap, const struct sift_agg_opts *opts,
+    struct sift_err *err)
+{
+	struct sift_agg *ag;
+	unsigned r = 0;
+
+	*ap = NULL;
+	if (opts != NULL && opts->window > 0) {
+		r = opts->min_count > opts->min_score ? opts->min_count :
+		    opts->min_score;
+		if (r == 0)
+			r = 1;
+		if (r > SIFT_AGG_RING_MAX)
+			return sift_err_set(err, SIFT_E_LIMIT, 0,
+			    "window threshold %u exceeds %d", r,
+			    SIFT_AGG_RING_MAX);
+	}
+	ag = sift_xcalloc(1, sizeof(*ag));
+	if (opts != NULL)
+		ag->o = *opts;
+	ag->ring = r;
+	ag->stride = r ? 8 + (size_t)r * 8 + (((size_t)r + 7) & ~(size_t)7) : 0;
+	ag->mask = 1023;
+	ag->slots = sift_xcalloc(ag->mask + 1, sizeof(*ag->slots));
+	*ap = ag;
+	return 0;
+}
+
+void
+sift_agg_free(struct sift_agg *ag)
+{
+	if (ag == NULL)
+		return;
+	free(ag->ents);
+	free(ag->slots);
+	free(ag->ext);
+	free(ag->rings);
+	free(ag);
+}
+
+static void
+rehash(struct sift_agg *ag)
+{
+	size_t nmask = ag->mask * 2 + 1;
+	struct slot *ns = sift_xcalloc(nmask + 1, sizeof(*ns));
+
+	for (size_t i = 0; i < ag->n; i++) {
+		struct sift_key k;
+		uint64_t h;
+		size_t j;
+
+		k.a = ag->ents[i].key;
+		k.plen = ag->ents[i].plen;
+		h = key_hash(&k);
+		for (j = h & nmask; ns[j].idx != 0; j = (j + 1) & nmask)
+			continue;
+		ns[j].idx = (uint32_t)(i + 1);
+		ns[j].tag = (uint32_t)(h >> 32);
+	}
+	free(ag->slots);
+	ag->slots = ns;
+	ag->mask = nmask;
+}
+
+/* Index of k's entry, inserting a zeroed one if absent. */
+static size_t
+lookup(struct sift_agg *ag, const struct sift_key *k, bool insert,
+    bool *found)
+{
+	uint64_t h = key_hash(k);
+	uint32_t tag = (uint32_t)(h >> 32);
+	size_t j;
+	struct sift_agg_ent *e;
+
+	for (j = h & ag->mask; ag->slots[j].idx != 0;
+	    j = (j + 1) & ag->mask) {
+		if (ag->slots[j].tag == tag &&
+		    key_eq(&ag->ents[ag->slots[j].idx - 1], k)) {
+			*found = true;
+			return ag->slots[j].idx - 1;
+		}
+	}
+	*found = false;
+	if (!insert)
+		return 0;
+	if (ag->n == ag->cap) {
+		ag->cap = ag->cap ? ag->cap + ag->cap / 2 : 256;
+		if (ag->cap >= UINT32_MAX)
+			ag->cap = UINT32_MAX - 1;
+		ag->ents = sift_xreallocarray(ag->ents, ag->cap,
+		    sizeof(*ag->ents));
+		if (ag->ring)
+			ag->rings = sift_xreallocarray(ag->rings, ag->cap,
+			    ag->stride);
+	}
+	e = &ag->ents[ag->n];
+	memset(e, 0, sizeof(*e));
+	e->key = k->a;
+	e->plen = k->plen;
+	if (ag->ring)
+		memset(ag->rings + ag->n * ag->stride, 0, ag->stride);
+	ag->slots[j].idx = (uint32_t)(ag->n + 1);
+	ag->slots[j].tag = tag;
+	ag->n++;
+	if (ag->n * 2 > ag->mask + 1)
+		rehash(ag);
+	return ag->n - 1;
+}
+
+static void
+class_add(struct sift_agg *ag, struct sift_agg_ent *e, int cls, uint32_t n)
+{
+	uint32_t *row;
+
+	if (e->nslot != SIFT_AGG_EXT) {
+		for (unsigned i = 0; i < e->nslot; i++)
+			if (e->cls[i] == cls) {
+				e->cnt[i] += n;
+				return;
+			}
+		if (e->nslot < SIFT_AGG_SLOTS) {
+			e->cls[e->nslot] = (uint8_t)cls;
+			e->cnt[e->nslot] = n;
+			e->nslot++;
+			return;
+		}
+		/* Fifth class: move the counts to an overflow row. */
+		if (ag->next == ag->capext) {
+			ag->capext = ag->capext ? ag->capext * 2 : 16;
+			ag->ext = sift_xreallocarray(ag->ext, ag->capext,
+			    SIFT_CLASS_MAX * sizeof(uint32_t));
+		}
+		row = ag->ext + ag->next * SIFT_CLASS_MAX;
+		memset(row, 0, SIFT_CLASS_MAX * sizeof(uint32_t));
+		for (unsigned i = 0; i < e->nslot; i++)
+			row[e->cls[i]] = e->cnt[i];
+		e->ext = (uint32_t)ag->next++;
+		e->nslot = SIFT_AGG_EXT;
+	}
+	ag->ext[(size_t)e->ext * SIFT_CLASS_MAX + (unsigned)cls] += n;
+}
+
+static void
+window_add(struct sift_agg *ag, size_t idx, int cls, int64_t ts)
+{
+	unsigned char *rb = ag->rings + idx * ag->stride;
+	int64_t *times = (int64_t *)(void *)(rb + 8);
+	unsigned char *w = rb + 8 + (size_t)ag->ring * 8;
+	unsigned head = rb[0], fill = rb[1], weight, sum, n;
+	unsigned want;
+
+	weight = ag->o.weights != NULL && ag->o.min_score != 0 ?
+	    ag->o.weights[cls] : 1;
+	if (weight == 0)
+		return;
+	if (weight > 255)
+		weight = 255;
+	times[head] = ts;
+	w[head] = (unsigned char)weight;
+	head = (head + 1) % ag->ring;
+	if (fill < ag->ring)
+		fill++;
+	rb[0] = (unsigned char)head;
+	rb[1] = (unsigned char)fill;
+	/* Newest first, while inside the window. */
+	sum = 0;
+	n = 0;
+	for (unsigned i = 0; i < fill; i++) {
+		unsigned k = (head + ag->ring - 1 - i) % ag->ring;
+		int64_t d = ts - times[k];
+
+		if (d < 0)
+			d = -d;
+		if (d >= ag->o.window)
+			break;
+		sum += w[k];
+		n++;
+	}
+	want = ag->o.min_count;
+	if ((want != 0 && n >= want) ||
+	    (ag->o.min_score != 0 && sum >= ag->o.min_score) ||
+	    (want == 0 && ag->o.min_score == 0))
+		ag->ents[idx].flags |= SIFT_AGG_HIT;
+}
+
+struct sift_agg_ent *
+sift_agg_add(struct sift_agg *ag, const struct sift_key *k, int cls,
+    int64_t ts)
+{
+	bool found;
+	size_t idx = lookup(ag, k, true, &found);
+	struct sift_agg_ent *e = &ag->ents[idx];
+
+	if (e->count < UINT32_MAX)
+		e->count++;
+	if (ts != 0) {
+		if (e->first == 0 || ts < e->first)
+			e->first = ts;
+		if (ts > e->last)
+			e->last = ts;
+	}
+	if (cls >= 0 && cls < SIFT_CLASS_MAX)
+		class_add(ag, e, cls, 1);
+	if (ag->ring && cls >= 0 && cls < SIFT_CLASS_MAX)
+		window_add(ag, idx, cls, ts);
+	return e;
+}
+
+const struct sift_agg_ent *
+sift_agg_find(const struct sift_agg *ag, const struct sift_key *k)
+{
+	bool found;
+	size_t idx;
+
+	/* lookup() does not modify the table when insert is false. */
+	idx = lookup((struct sift_agg *)(uintptr_t)ag, k, false, &found);
+	return found ? &ag->ents[idx] : NULL;
+}
+
+int
+sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
+    struct sift_err *err)
+{
+	if (dst->ring || src->ring)
+		return sift_err_set(err, SIFT_E_USAGE, 0,
+		    "cannot merge windowed tables");
+	for (size_t i = 0; i < src->n; i++) {
+		const struct sift_agg_ent *s = &src->ents[i];
+		struct sift_key k;
+		struct sift_agg_ent *d;
+		size_t idx;
+		bool found;
+
+		k.a = s->key;
+		k.plen = s->plen;
+		idx = lookup(dst, &k, true, &found);
+		d = &dst->ents[idx];
+		d->count = d->count > UINT32_MAX - s->count ? UINT32_MAX :
+		    d->count + s->count;
+		if (s->first != 0 && (d->first == 0 || s->first < d->first))
+			d->first = s->first;
+		if (s->last > d->last)
+			d->last = s->last;
+		d->flags |= s->flags;
+		for (int c = 0; c < SIFT_CLASS_MAX; c++) {
+			uint32_t n = sift_agg_class_count(src, s, c);
+
+			if (n != 0)
+				class_add(dst, d, c, n);
+		}
+	}
+	return 0;
+}
+
+size_t
+sift_agg_size(const struct sift_agg *ag)
+{
+	return ag->n;
+}
+
+const struct sift_agg_ent *
+sift_agg_at(const struct sift_agg *ag, size_t i)
+{
+	return i < ag->n ? &ag->ents[i] : NULL;
+}
+
+uint32_t
+sift_agg_class_count(const struct sift_agg *ag, const struct sift_agg_ent *e,
+    int cls)
+{
+	if (cls < 0 || cls >= SIFT_CLASS_MAX)
+		return 0;
+	if (e->nslot == SIFT_AGG_EXT)
+		return ag->ext[(size_t)e->ext * SIFT_CLASS_MAX + (unsigned)cls];
+	for (unsigned i = 0; i < e->nslot; i++)
+		if (e->cls[i] == cls)
+			return e->cnt[i];
+	return 0;
+}
+
+size_t
+sift_agg_bytes(const struct sift_agg *ag)
+{
+	return sizeof(*ag) + ag->cap * sizeof(*ag->ents) +
+	    (ag->mask + 1) * sizeof(*ag->slots) +
+	    ag->capext * SIFT_CLASS_MAX * sizeof(uint32_t) +
+	    ag->cap * ag->stride;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Per-key event counters in an open-addressing hash table: a key is an
+ * address, a prefix, an ASN or a country (struct sift_key); each entry
+ * keeps the total, per-class counts, the first and last event time and,
+ * when a window is set, a ring of the last events' times for the sliding
+ * window threshold. Memory grows with distinct keys, never with events:
+ * 64 bytes an entry plus 8 bytes of index a slot (the index is kept at
+ * most half full), plus 9 bytes per ring place with a window.
+ *
+ * The caller owns the table from sift_agg_new() until sift_agg_free().
+ * Entry pointers are valid until the next sift_agg_add() or merge.
+ */
+#ifndef SIFT_AGG_H
+#define SIFT_AGG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "classify.h"
+
+/* Key families beyond the address families 4 and 6. */
+#define SIFT_KEY_ASN	65	/* b[0..3]: AS number, big endian */
+#define SIFT_KEY_CC	67	/* b[0..1]: ISO 3166 country code */
+#define SIFT_KEY_NONE	90	/* no ASN / country known */
+
+struct sift_key {
+	struct sift_addr a;	/* family 4, 6 or SIFT_KEY_* */
+	uint8_t		 plen;	/* prefix length for 4/6, else 0 */
+};
+
+/* Largest threshold a windowed table can test exactly. */
+#define SIFT_AGG_RING_MAX	64
+
+struct sift_agg_opts {
+	/*
+	 * Sliding window in seconds (0: none). With a window, an entry is
+	 * flagged SIFT_AGG_HIT as soon as min_count events, or events
+	 * weighing min_score together, fall within window seconds of each
+	 * other (last minus first less than window). Events must come in
+	 * time order per key; with weights, only events of weight >= 1
+	 * count. Both thresholds are at most SIFT_AGG_RING_MAX.
+	 */
+	int64_t		 window;
+	unsigned	 min_count;
+	unsigned	 min_score;
+	/* Weight per class id (SIFT_CLASS_MAX entries); NULL: all 1. */
+	const unsigned	*weights;
+};
+
+#define SIFT_AGG_HIT	0x01	/* window threshold reached */
+#define SIFT_AGG_SLOTS	4
+#define SIFT_AGG_EXT	0xff	/* nslot value: counts live in ext row */
+
+struct sift_agg_ent {
+	struct sift_addr key;
+	uint8_t		 plen;
+	uint8_t		 flags;		/* SIFT_AGG_* */
+	uint8_t		 nslot;		/* used cls/cnt slots, or SIFT_AGG_EXT */
+	uint32_t	 count;		/* events */
+	int64_t		 first, last;	/* epoch seconds; 0: no time seen */
+	uint32_t	 cnt[SIFT_AGG_SLOTS];
+	uint8_t		 cls[SIFT_AGG_SLOTS];
+	uint32_t	 ext;		/* row in the overflow table */
+};
+
+struct sift_agg;
+
+SIFT_NODISCARD int sift_agg_new(struct sift_agg **ap,
+	    const struct sift_agg_opts *opts, struct sift_err *err);
+void	 sift_agg_free(struct sift_agg *ag);
+
+/*
+ * Count one event of class cls (0..SIFT_CLASS_MAX-1) at time ts (epoch
+ * seconds, or 0 when unknown). Returns the entry. Allocates only when a
+ * new key needs room (amortised doubling).
+ */
+struct sift_agg_ent *sift_agg_add(struct sift_agg *ag,
+	    const struct sift_key *k, int cls, int64_t ts);
+/* Look a key up without counting; NULL if absent. */
+const struct sift_agg_ent *sift_agg_find(const struct sift_agg *ag,
+	    const struct sift_key *k);
+/* Add every entry of src into dst (tables without windows only). */
+SIFT_NODISCARD int sift_agg_merge(struct sift_agg *dst,
+	    const struct sift_agg *src, struct sift_err *err);
+
+size_t	 sift_agg_size(const struct sift_agg *ag);
+/* Entries in order of first appearance; i < sift_agg_size(). */
+const struct sift_agg_ent *sift_agg_at(const struct sift_agg *ag, size_t i);
+uint32_t sift_agg_class_count(const struct sift_agg *ag,
+	    const struct sift_agg_ent *e, int cls);
+/* Bytes allocated by the table (for -v and benchmarks). */
+size_t	 sift_agg_bytes(const struct sift_agg *ag);
+
+#endif

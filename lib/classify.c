@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: ISC */
+/* Abuse classification: the rule catalogue and the user rules loader. */
+#include "classify.h"
+
+#include <pcre2.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define EV(x)		SIFT_EVMASK(SIFT_EV_##x)
+#define ST(x)		SIFT_STMASK(SIFT_ST_##x)
+#define REJ		(EV(REJECT) | EV(TEMPREJECT))
+#define NOTE		(EV(WARNING) | EV(ACL_LOG))
+#define LOGW		(EV(WARNING) | EV(ACL_LOG) | EV(OTHER))
+#define R		SIFT_RW_REASON
+#define T		SIFT_RW_TEXT
+#define IGN		SIFT_CLASS_IGNORE
+
+static const struct {
+	const char	*name;
+	unsigned	 weight;
+	bool		 dflt;
+	const char	*desc;
+} classes[SIFT_CL__BUILTIN] = {
+	[SIFT_CL_RATELIMIT] = { "ratelimit", 1, true,
+	    "ratelimit ACL rejections and warnings, too many messages" },
+	[SIFT_CL_RELAY] = { "relay", 3, true,
+	    "relay attempts (relay not permitted)" },
+	[SIFT_CL_UNKNOWN_USER] = { "unknown_user", 1, true,
+	    "unknown or unrouteable recipients, dictionary attacks" },
+	[SIFT_CL_AUTH] = { "auth", 3, true,
+	    "authenticator failures, AUTH probing" },
+	[SIFT_CL_DNSBL] = { "dnsbl", 3, true,
+	    "host listed in a DNS black list" },
+	[SIFT_CL_HELO] = { "helo", 2, true,
+	    "rejected, invalid or forged EHLO/HELO" },
+	[SIFT_CL_SENDER] = { "sender", 2, true,
+	    "rejected MAIL, sender verification failures, spoofing" },
+	[SIFT_CL_SPF] = { "spf", 2, true,
+	    "SPF failures" },
+	[SIFT_CL_GREYLIST] = { "greylist", 1, false,
+	    "temporary rejections of RCPT (greylisting)" },
+	[SIFT_CL_SPAM] = { "spam", 2, false,
+	    "rejected after DATA: content scanning, spam score" },
+	[SIFT_CL_MALWARE] = { "malware", 3, false,
+	    "rejected after DATA: virus or malware" },
+	[SIFT_CL_PROTOCOL] = { "protocol", 2, true,
+	    "SMTP syntax and synchronization errors, command floods, HTTP" },
+	[SIFT_CL_CONNECTION] = { "connection", 1, false,
+	    "too many connections, connect ACL, no MAIL, abandoned sessions" },
+	[SIFT_CL_TLS] = { "tls", 1, false,
+	    "TLS handshake failures" },
+	[SIFT_CL_REJECTED] = { "rejected", 1, false,
+	    "any other ACL rejection" },
+};
+
+/*
+ * The built-in catalogue. First match wins, so the order matters:
+ *  1. lines that look like offences but are not the client's doing
+ *     ("none": server load, temporary failures, the DROP that follows a
+ *     rejection already counted);
+ *  2. reason texts that name the abuse whatever the SMTP stage: rate
+ *     limits, greylisting, DNS black lists, SPF, malware, spam, relay,
+ *     sender verification, unknown users (the most specific first);
+ *  3. line types Exim builds itself: HELO, AUTH, protocol errors,
+ *     connection refusals and drops, TLS errors;
+ *  4. fallbacks by stage: temporary RCPT rejections are greylisting,
+ *     MAIL rejections are sender problems, rejections after DATA are
+ *     content (spam), and any other rejection is "rejected".
+ * Reason texts are case-sensitive literals; a leading capital is left off
+ * where both spellings occur ("elaying denied").
+ */
+static const struct sift_rule builtin[] = {
+	/* 1. not offences */
+	{ EV(CLOSE) | EV(DROP) | EV(OTHER), 0, T, 0, IGN,
+	    "closed by DROP in ACL", NULL,
+	    "the rejection before it is counted" },
+	{ EV(REFUSED) | REJ | EV(OTHER), 0, T, 0, IGN,
+	    "load average", NULL, "server load" },
+	{ EV(REFUSED) | REJ | EV(OTHER), 0, T, 0, IGN,
+	    "not in reserve list", NULL, "server load" },
+	{ EV(AUTH_FAIL), 0, R, SIFT_RF_ANCHOR, IGN,
+	    "435 ", NULL, "temporary authenticator failure" },
+	{ EV(VERIFY_FAIL), 0, T, 0, IGN,
+	    "verify defer", NULL, "temporary verification failure" },
+	{ REJ, 0, R, 0, IGN,
+	    "ratelimit database not available", NULL, "server fault" },
+	{ REJ, 0, R, 0, IGN,
+	    "Temporary DNS error", NULL, "server or DNS fault" },
+	{ REJ, 0, R, 0, IGN,
+	    "Temporary local problem", NULL, "server fault" },
+
+	/* 2. reason texts */
+	{ LOGW, 0, R, SIFT_RF_ANCHOR | SIFT_RF_IPAFTER, SIFT_CL_RATELIMIT,
+	    "Rate limited:", NULL, "logwrite = Rate limited: $sender_host_address" },
+	{ REJ | LOGW, 0, R, 0, SIFT_CL_RATELIMIT,
+	    "Rate limit", NULL, "log_message = Rate limited: ..." },
+	{ REJ | LOGW, 0, R, 0, SIFT_CL_RATELIMIT,
+	    "rate limit", NULL, NULL },
+	{ REJ | LOGW, 0, R, 0, SIFT_CL_RATELIMIT,
+	    "ratelimit", NULL, "ratelimit warn, Host is ratelimited" },
+	{ REJ | LOGW, 0, R, 0, SIFT_CL_RATELIMIT,
+	    "RATE:", NULL, "RATE: 1.0/1h (max 0)" },
+	{ REJ | LOGW, 0, R, 0, SIFT_CL_RATELIMIT,
+	    "RATE CHECK", NULL, NULL },
+	{ REJ | LOGW, 0, R, 0, SIFT_CL_RATELIMIT,
+	    "ender rate", NULL, "Sender rate 12.3 / 1h" },
+	{ REJ | LOGW, 0, R, 0, SIFT_CL_RATELIMIT,
+	    "oo many messages", NULL, "Too many messages" },
+	{ REJ, 0, T, 0, SIFT_CL_RATELIMIT,
+	    "too many messages in one connection", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_GREYLIST,
+	    "reylist", NULL, "greylisted" },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "black list", NULL, "is in a black list at" },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "blacklist", NULL, "blacklisted" },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "lacklisted", NULL, "Blacklisted" },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "block list", NULL, NULL },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "blocklist", NULL, NULL },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "is listed at", NULL, "Debian CHECK_RCPT_IP_DNSBLS" },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "is listed in", NULL, "Host is listed in ..." },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "RBL", NULL, "is in an RBL" },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "DNSBL", NULL, NULL },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "dnsbl", NULL, NULL },
+	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
+	    "pamhaus", NULL, "Spamhaus" },
+	{ REJ, 0, R, 0, SIFT_CL_DNSBL,
+	    "Email blocked by", NULL, "cPanel" },
+	{ REJ, 0, R, 0, SIFT_CL_SPF,
+	    "SPF", NULL, "SPF check failed." },
+	{ REJ, 0, T, 0, SIFT_CL_SPF,
+	    "SPF=fail", NULL, "+spf_verbose (4.99.1+)" },
+	{ REJ, 0, R, 0, SIFT_CL_SPF,
+	    "is not allowed to send mail from", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_MALWARE,
+	    "virus", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_MALWARE,
+	    "Virus", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_MALWARE,
+	    "VIRUS", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_MALWARE,
+	    "alware", NULL, "malware, Malware" },
+	{ REJ, 0, R, 0, SIFT_CL_MALWARE,
+	    "infected", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_SPAM,
+	    "spam", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_SPAM,
+	    "Spam", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_SPAM,
+	    "SPAM", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_SPAM,
+	    "hits=", NULL, "SpamAssassin score" },
+	{ REJ | EV(OTHER), 0, T, 0, SIFT_CL_SPAM,
+	    "rejected by local_scan()", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_RELAY,
+	    "relay not permitted", NULL, "Exim and Debian default" },
+	{ REJ, 0, R, 0, SIFT_CL_RELAY,
+	    "elaying denied", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_RELAY,
+	    "elay access denied", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_RELAY,
+	    "not permitted to relay", NULL, NULL },
+	{ EV(VERIFY_FAIL), 0, R, 0, SIFT_CL_SENDER,
+	    NULL, NULL, "sender verify fail for <...>" },
+	{ REJ, 0, R, 0, SIFT_CL_SENDER,
+	    "ender verify failed", NULL, "Sender verify failed" },
+	{ REJ, 0, R, 0, SIFT_CL_SENDER,
+	    "ender verification failed", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_SENDER,
+	    "as a valid sender", NULL, "cPanel" },
+	{ REJ, 0, R, 0, SIFT_CL_SENDER,
+	    "poof", NULL, "spoofed, Spoofed" },
+	{ REJ | EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_SENDER,
+	    "unqualified sender rejected", NULL, NULL },
+	{ REJ, ST(RCPT), R, 0, SIFT_CL_UNKNOWN_USER,
+	    "Unrouteable address", NULL, "verify = recipient" },
+	{ REJ, ST(RCPT), R, 0, SIFT_CL_UNKNOWN_USER,
+	    "nknown user", NULL, NULL },
+	{ REJ, ST(RCPT), R, 0, SIFT_CL_UNKNOWN_USER,
+	    "ser unknown", NULL, NULL },
+	{ REJ, ST(RCPT), R, 0, SIFT_CL_UNKNOWN_USER,
+	    "o Such User", NULL, "cPanel" },
+	{ REJ, ST(RCPT), R, 0, SIFT_CL_UNKNOWN_USER,
+	    "o such user", NULL, NULL },
+	{ REJ, ST(RCPT), R, 0, SIFT_CL_UNKNOWN_USER,
+	    "ailbox unavailable", NULL, NULL },
+	{ REJ, ST(RCPT), R, 0, SIFT_CL_UNKNOWN_USER,
+	    "nknown recipient", NULL, NULL },
+	{ REJ, 0, R, 0, SIFT_CL_UNKNOWN_USER,
+	    "too many bad recipients", NULL, "Debian" },
+	{ LOGW, 0, R, SIFT_RF_ANCHOR | SIFT_RF_IPAFTER, SIFT_CL_UNKNOWN_USER,
+	    "REJECT [", "bad recipient count", "Debian logwrite" },
+
+	/* 3. line types */
+	{ REJ, 0, T, 0, SIFT_CL_PROTOCOL,
+	    "no HELO/EHLO given", NULL, "MAIL before HELO" },
+	{ REJ, ST(HELO), R, 0, SIFT_CL_HELO,
+	    NULL, NULL, "HELO ACL, invalid HELO syntax" },
+	{ REJ | EV(OTHER), 0, T, 0, SIFT_CL_HELO,
+	    "rejected EHLO or HELO", NULL, NULL },
+	{ REJ | EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_HELO,
+	    "rejected EHLO from", NULL, "syntactically invalid argument" },
+	{ REJ | EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_HELO,
+	    "rejected HELO from", NULL, "syntactically invalid argument" },
+	{ REJ | EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_HELO,
+	    "rejected \"EHLO ", NULL, "helo_verify_hosts" },
+	{ REJ | EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_HELO,
+	    "rejected \"HELO ", NULL, "helo_verify_hosts" },
+	{ REJ, 0, R, 0, SIFT_CL_HELO,
+	    "HELO", NULL, "HELO verify failed, bad HELO" },
+	{ REJ, 0, R, 0, SIFT_CL_HELO,
+	    "helo", NULL, NULL },
+	{ EV(AUTH_FAIL), 0, R, 0, SIFT_CL_AUTH,
+	    NULL, NULL, "X authenticator failed for ...: 535 ..." },
+	{ 0, 0, T, 0, SIFT_CL_AUTH,
+	    "AUTH command used when not advertised", NULL, NULL },
+	{ 0, 0, T, 0, SIFT_CL_AUTH,
+	    "authentication mechanism not supported", NULL, NULL },
+	{ REJ, ST(AUTH), R, 0, SIFT_CL_AUTH,
+	    NULL, NULL, "AUTH ACL" },
+	{ EV(SYNC), 0, R, 0, SIFT_CL_PROTOCOL,
+	    NULL, NULL, "input sent without waiting" },
+	{ 0, 0, T, SIFT_RF_ANCHOR, SIFT_CL_PROTOCOL,
+	    "SMTP protocol synchronization error", NULL, NULL },
+	{ EV(DROP) | EV(OTHER), 0, T, 0, SIFT_CL_PROTOCOL,
+	    "dropped: too many", NULL,
+	    "too many nonmail/unrecognized commands or errors" },
+	{ EV(PROTOCOL), 0, R, 0, SIFT_CL_PROTOCOL,
+	    NULL, NULL, "SMTP syntax or protocol error" },
+	{ EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_PROTOCOL,
+	    "SMTP syntax error in", NULL, NULL },
+	{ EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_PROTOCOL,
+	    "SMTP protocol error in", NULL, NULL },
+	{ EV(REFUSED), 0, R, 0, SIFT_CL_CONNECTION,
+	    NULL, NULL, "too many connections (from that IP address)" },
+	{ EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_CONNECTION,
+	    "Connection from [", "refused", NULL },
+	{ REJ, ST(CONNECT), R, 0, SIFT_CL_CONNECTION,
+	    NULL, NULL, "connect ACL" },
+	{ REJ | EV(DROP) | EV(OTHER), 0, T, 0, SIFT_CL_CONNECTION,
+	    "connection in \"connect\" ACL", NULL, NULL },
+	{ REJ | EV(DROP) | EV(OTHER), 0, T, 0, SIFT_CL_CONNECTION,
+	    "dropped by '", NULL, "TLS-on-connect ACL drop" },
+	{ REJ | EV(REFUSED) | EV(OTHER), 0, T, 0, SIFT_CL_CONNECTION,
+	    "refused connection from", NULL, "host_reject_connection" },
+	{ EV(NO_MAIL), 0, R, 0, SIFT_CL_CONNECTION,
+	    NULL, NULL, "no MAIL in SMTP connection" },
+	{ EV(LOST), 0, R, 0, SIFT_CL_CONNECTION,
+	    NULL, NULL, "unexpected disconnection, lost connection" },
+	{ EV(TIMEOUT), 0, R, 0, SIFT_CL_CONNECTION,
+	    NULL, NULL, "SMTP command timeout" },
+	{ EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_CONNECTION,
+	    "no MAIL in ", NULL, NULL },
+	{ EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_CONNECTION,
+	    "unexpected disconnection", NULL, NULL },
+	{ EV(TLS_ERROR), 0, R, 0, SIFT_CL_TLS,
+	    NULL, NULL, "TLS error on connection from" },
+	{ EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_TLS,
+	    "TLS error on connection from", NULL, NULL },
+
+	/* 4. fallbacks */
+	{ REJ, 0, T, 0, SIFT_CL_REJECTED,
+	    "message too big", NULL, "size limits" },
+	{ EV(TEMPREJECT), ST(RCPT), R, 0, SIFT_CL_GREYLIST,
+	    NULL, NULL, "temporary RCPT rejection" },
+	{ REJ, ST(MAIL), R, 0, SIFT_CL_SENDER,
+	    NULL, NULL, "MAIL ACL" },
+	{ REJ, ST(DATA), R, 0, SIFT_CL_SPAM,
+	    NULL, NULL, "DATA ACL, content" },
+	{ REJ, 0, R, 0, SIFT_CL_REJECTED,
+	    NULL, NULL, "any other rejection" },
+};
+
+struct crule {
+	struct sift_rule	 r;
+	size_t			 n1, n2;
+	pcre2_code		*re;
+	pcre2_match_data	*md;
+	bool			 user;
+};
+
+struct sift_classifier {
+	struct crule		*user;
+	size_t			 nuser, capuser;
+	struct crule		 base[SIFT_ARRAY_SIZE(builtin)];
+	/* Per event, the rule indices (into the combined order) to try. */
+	uint16_t		*byev[SIFT_EV__COUNT];
+	size_t			 nbyev[SIFT_EV__COUNT];
+	char			 names[SIFT_CLASS_MAX][SIFT_CLASS_NAMEMAX + 1];
+	int			 nclasses;
+	pcre2_match_context	*mctx;
+	struct sift_arena	 arena;
+};
+
+const struct sift_rule *
+sift_rules_builtin(size_t *n)
+{
+	*n = SIFT_ARRAY_SIZE(builtin);
+	return builtin;
+}
+
+const char *
+sift_class_builtin_name(int id)
+{
+	return id >= 0 && id < SIFT_CL__BUILTIN ? classes[id].name : NULL;
+}
+
+const char *
+sift_class_builtin_desc(int id)
+{
+	return id >= 0 && id < SIFT_CL__BUILTIN ? classes[id].desc : NULL;
+}
+
+unsigned
+sift_class_builtin_weight(int id)
+{
+	return id >= 0 && id < SIFT_CL__BUILTIN ? classes[id].weight : 1;
+}
+
+bool
+sift_class_builtin_default(int id)
+{
+	return id >= 0 && id < SIFT_CL__BUILTIN && classes[id].dflt;
+}
+
+static const struct crule *
+rule_at(const struct sift_classifier *c, size_t i)
+{
+	return i < c->nuser ? &c->user[i] : &c->base[i - c->nuser];
+}
+
+static void
+reindex(struct sift_classifier *c)
+{
+	size_t total = c->nuser + SIFT_ARRAY_SIZE(builtin);
+
+	for (int e = 0; e < SIFT_EV__COUNT; e++) {
+		c->byev[e] = sift_xreallocarray(c->byev[e], total,
+		    sizeof(uint16_t));
+		c->nbyev[e] = 0;
+		for (size_t i = 0; i < total; i++) {
+			const struct crule *r = rule_at(c, i);
+
+			if (r->r.events == 0 ||
+			    (r->r.events & SIFT_EVMASK(e)) != 0)
+				c->byev[e][c->nbyev[e]++] = (uint16_t)i;
+		}
+	}
+}
+
+struct sift_classifier *
+sift_classifier_new(void)
+{
+	struct sift_classifier *c;
+
+	c = sift_xcalloc(1, sizeof(*c));
+	sift_arena_init(&c->arena);
+	for (size_t i = 0; i < SIFT_ARRAY_SIZE(builtin); i++) {
+		c->base[i].r = builtin[i];
+		c->base[i].n1 = builtin[i].text != NULL ?
+		    strlen(builtin[i].text) : 0;
+		c->base[i].n2 = builtin[i].text2 != NULL ?
+		    strlen(builtin[i].text2) : 0;
+	}
+	for (int i = 0; i < SIFT_CL__BUILTIN; i++)
+		snprintf(c->names[i], sizeof(c->names[i]), "%s",
+		    classes[i].name);
+	c->nclasses = SIFT_CL__BUILTIN;
+	reindex(c);
+	return c;
+}
+
+void
+sift_classifier_free(struct sift_classifier *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nuser; i++) {
+		pcre2_match_data_free(c->user[i].md);
+		pcre2_code_free(c->user[i].re);
+	}
+	free(c->user);
+	for (int e = 0; e < SIFT_EV__COUNT; e++)
+		free(c->byev[e]);
+	pcre2_match_context_free(c->mctx);
+	sift_arena_release(&c->arena);
+	free(c);
+}
+
+int
+sift_classifier_add_rule(struct sift_classifier *c,
+    const struct sift_rule *r, const char *file, unsigned lineno,
+    struct sift_err *err)
+{
+	struct crule cr;
+	int ecode;
+	PCRE2_SIZE eoff;
+	PCRE2_UCHAR emsg[160];
+
+	if (c->nuser >= 4096)
+		return sift_err_set(err, SIFT_E_LIMIT, 0,
+		    "%s:%u: too many rules", file, lineno);
+	memset(&cr, 0, sizeof(cr));
+	cr.r = *r;
+	cr.user = true;
+	if (r->text != NULL) {
+		cr.n1 = strlen(r->text);
+		cr.r.text = sift_arena_strndup(&c->arena, r->text, cr.n1);
+	}
+	if (r->text2 != NULL) {
+		cr.n2 = strlen(r->text2);
+		cr.r.text2 = sift_arena_strndup(&c->arena, r->text2, cr.n2);
+	}
+	cr.r.note = NULL;
+	if ((r->flags & SIFT_RF_REGEX) != 0) {
+		cr.re = pcre2_compile((PCRE2_SPTR)r->text, cr.n1, 0, &ecode,
+		    &eoff, NULL);
+		if (cr.re == NULL) {
+			pcre2_get_error_message(ecode, emsg, sizeof(emsg));
+			return sift_err_set(err, SIFT_E_REGEX, 0,
+			    "%s:%u: %s at offset %zu", file, lineno,
+			    (const char *)emsg, (size_t)eoff);
+		}
+		(void)pcre2_jit_compile(cr.re, PCRE2_JIT_COMPLETE);
+		cr.md = pcre2_match_data_create(1, NULL);
+		if (c->mctx == NULL) {
+			c->mctx = pcre2_match_context_create(NULL);
+			pcre2_set_match_limit(c->mctx, 1000000);
+			pcre2_set_depth_limit(c->mctx, 10000);
+		}
+	}
+	if (c->nuser == c->capuser) {
+		c->capuser = c->capuser ? c->capuser * 2 : 16;
+		c->user = sift_xreallocarray(c->user, c->capuser,
+		    sizeof(*c->user));
+	}
+	c->user[c->nuser++] = cr;
+	reindex(c);
+	return 0;
+}
+
+struct sift_classifier *
+sift_classifier_clone(const struct sift_classifier *c)
+{
+	struct sift_classifier *n;
+	struct sift_err e;
+
+	n = sift_classifier_new();
+	memcpy(n->names, c->names, sizeof(n->names));
+	n->nclasses = c->nclasses;
+	for (size_t i = 0; i < c->nuser; i++)
+		if (sift_classifier_add_rule(n, &c->user[i].r, "clone", 0, &e) == -1) {
+			/* It compiled once; it compiles again. */
+			sift_classifier_free(n);
+			return NULL;
+		}
+	return n;
+}
+
+int
+sift_classifier_nclasses(const struct sift_classifier *c)
+{
+	return c->nclasses;
+}
+
+const char *
+sift_classifier_class_name(const struct sift_classifier *c, int id)
+{
+	if (id < 0 || id >= c->nclasses)
+		return NULL;
+	return c->names[id];
+}
+
+int
+sift_classifier_class_id(const struct sift_classifier *c, const char *name,
+    size_t n)
+{
+	for (int i = 0; i < c->nclasses; i++)
+		if (strlen(c->names[i]) == n && memcmp(c->names[i], name, n) == 0)
+			return i;
+	return -1;
+}
+
+size_t
+sift_classifier_nrules(const struct sift_classifier *c)
+{
+	return c->nuser + SIFT_ARRAY_SIZE(builtin);
+}
+
+const struct sift_rule *
+sift_classifier_rule(const struct sift_classifier *c, size_t i)
+{
+	if (i >= sift_classifier_nrules(c))
+		return NULL;
+	return &rule_at(c, i)->r;
+}
+
+bool
+sift_classifier_rule_is_user(const struct sift_classifier *c, size_t i)
+{
+	return i < c->nuser;
+}
+
+/* The address written right after a rule's text: "1.2.3.4", "[::1]". */
+static int
+ip_after(const char *p, const char *end, struct sift_addr *a)
+{
+	const char *q;
+
+	while (p < end && (*p == ' ' || *p == '['))
+		p++;
+	for (q = p; q < end && q - p < SIFT_ADDR_STRLEN; q++) {
+		char ch = *q;
+
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+		    (ch >= 'A' && ch <= 'F') || ch == '.' || ch == ':'))
+			break;
+	}
+	if (q == p)
+		return -1;
+	/* A trailing "." or ":" is punctuation, not part of the address. */
+	while (q > p && (q[-1] == '.' || (q[-1] == ':' && q - p > 1 &&
+	    q[-2] != ':')))
+		q--;
+	return sift_addr_parse(p, (size_t)(q - p), a);
+}
+
+static bool
+rule_match(struct sift_classifier *c, const struct crule *cr,
+    const struct sift_rec *rec, struct sift_match *m)
+{
+	const struct sift_rule *r = &cr->r;
+	struct sift_str s;
+	const char *hit, *hend;
+
+	if (r->stages != 0 && (r->stages & SIFT_STMASK(rec->stage)) == 0)
+		return false;
+	if (r->where == SIFT_RW_TEXT)
+		s = rec->text;
+	else if (!sift_str_empty(rec->reason))
+		s = rec->reason;
+	else if (rec->event == SIFT_EV_REJECT ||
+	    rec->event == SIFT_EV_TEMPREJECT)
+		s = SIFT_STR_NULL;	/* a rejection without a reason */
+	else
+		s = rec->text;
+	if (r->text == NULL) {
+		hend = s.p;
+	} else if ((r->flags & SIFT_RF_REGEX) != 0) {
+		int rc;
+		PCRE2_SIZE *ov;
+
+		if (s.p == NULL)
+			s = sift_str_make("", 0);
+		rc = pcre2_match(cr->re, (PCRE2_SPTR)s.p, s.n, 0,
+		    (r->flags & SIFT_RF_ANCHOR) ? PCRE2_ANCHORED : 0, cr->md,
+		    c->mctx);
+		if (rc < 0)
+			return false;
+		ov = pcre2_get_ovector_pointer(cr->md);
+		hend = s.p + ov[1];
+	} else if ((r->flags & SIFT_RF_ANCHOR) != 0) {
+		if (!sift_str_startswith(s, r->text, cr->n1))
+			return false;
+		hend = s.p + cr->n1;
+	} else {
+		if ((hit = sift_str_find(s, r->text, cr->n1)) == NULL)
+			return false;
+		hend = hit + cr->n1;
+	}
+	if (r->text2 != NULL) {
+		struct sift_str rest = sift_str_make(hend,
+		    (size_t)(s.p + s.n - hend));
+
+		if (sift_str_find(rest, r->text2, cr->n2) == NULL)
+			return false;
+	}
+	m->ip = rec->ip;
+	if (m->ip.family == 0 && (r->flags & SIFT_RF_IPAFTER) != 0 &&
+	    hend != NULL && ip_after(hend, s.p + s.n, &m->ip) == -1)
+		m->ip.family = 0;
+	return true;
+}
+
+int
+sift_classify(struct sift_classifier *c, const struct sift_rec *rec,
+    struct sift_match *m)
+{
+	unsigned ev = (unsigned)rec->event;
+	const uint16_t *idx;
+	size_t n;
+
+	m->cls = SIFT_CLASS_NONE;
+	m->rule = -1;
+	m->ip.family = 0;
+	if (ev >= SIFT_EV__COUNT)
+		return m->cls;
+	idx = c->byev[ev];
+	n = c->nbyev[ev];
+	for (size_t i = 0; i < n; i++) {
+		const struct crule *cr = rule_at(c, idx[i]);
+
+		if (rule_match(c, cr, rec, m)) {
+			m->rule = idx[i];
+			m->cls = cr->r.cls >= 0 ? cr->r.cls : SIFT_CLASS_NONE;
+			if (m->cls == SIFT_CLASS_NONE)
+				m->ip.family = 0;
+			return m->cls;
+		}
+	}
+	return m->cls;
+}
+
+int
+sift_classifier_class_define(struct sift_classifier *c, const char *name,
+    size_t n)
+{
+	int id = sift_classifier_class_id(c, name, n);
+
+	if (id >= 0)
+		return id;
+	if (c->nclasses >= SIFT_CLASS_MAX || n == 0 ||
+	    n > SIFT_CLASS_NAMEMAX)
+		return -1;
+	memcpy(c->names[c->nclasses], name, n);
+	c->names[c->nclasses][n] = '\0';
+	return c->nclasses++;
+}

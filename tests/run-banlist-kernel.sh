@@ -1,0 +1,192 @@
+#!/bin/sh
+# banlist output loaded into the real kernel inside private network
+# namespaces (unshare -n): ipset restore, iptables-restore,
+# ip6tables-restore, nft -f and the iptables shell script. The live state is
+# read back (ipset save, iptables-save, nft -j list) and compared with the
+# list banlist was asked for; every file is loaded twice for idempotence.
+. "$(dirname "$0")/lib.sh"
+need_root
+need unshare ipset
+unshare -n true 2>/dev/null || skip_all "unshare -n not permitted"
+scratch
+T=$T_TMP
+
+# Offenders: hosts, adjacent hosts that merge, a network, IPv6, a special
+# address that must be skipped, and an allowlist that punches a hole.
+cat >"$T/in" <<'EOF'
+# offenders list
+198.51.100.7
+198.51.100.6
+203.0.113.0/26
+203.0.113.64/26
+192.0.2.10
+127.0.0.1
+2001:db8:1::5
+2001:db8:2::/64
+EOF
+printf '203.0.113.77\n2001:db8:2::1\n' >"$T/allow"
+# What must be banned, written by hand.
+cat >"$T/want" <<'EOF'
+192.0.2.10
+198.51.100.6/31
+203.0.113.0/26
+203.0.113.64/29
+203.0.113.72/30
+203.0.113.76
+203.0.113.78/31
+203.0.113.80/28
+203.0.113.96/27
+2001:db8:1::5
+2001:db8:2::
+2001:db8:2::2/127
+2001:db8:2::4/126
+2001:db8:2::8/125
+2001:db8:2::10/124
+2001:db8:2::20/123
+2001:db8:2::40/122
+2001:db8:2::80/121
+2001:db8:2::100/120
+2001:db8:2::200/119
+2001:db8:2::400/118
+2001:db8:2::800/117
+2001:db8:2::1000/116
+2001:db8:2::2000/115
+2001:db8:2::4000/114
+2001:db8:2::8000/113
+2001:db8:2::1:0/112
+2001:db8:2::2:0/111
+2001:db8:2::4:0/110
+2001:db8:2::8:0/109
+2001:db8:2::10:0/108
+2001:db8:2::20:0/107
+2001:db8:2::40:0/106
+2001:db8:2::80:0/105
+2001:db8:2::100:0/104
+2001:db8:2::200:0/103
+2001:db8:2::400:0/102
+2001:db8:2::800:0/101
+2001:db8:2::1000:0/100
+2001:db8:2::2000:0/99
+2001:db8:2::4000:0/98
+2001:db8:2::8000:0/97
+2001:db8:2::1:0:0/96
+2001:db8:2::2:0:0/95
+2001:db8:2::4:0:0/94
+2001:db8:2::8:0:0/93
+2001:db8:2::10:0:0/92
+2001:db8:2::20:0:0/91
+2001:db8:2::40:0:0/90
+2001:db8:2::80:0:0/89
+2001:db8:2::100:0:0/88
+2001:db8:2::200:0:0/87
+2001:db8:2::400:0:0/86
+2001:db8:2::800:0:0/85
+2001:db8:2::1000:0:0/84
+2001:db8:2::2000:0:0/83
+2001:db8:2::4000:0:0/82
+2001:db8:2::8000:0:0/81
+2001:db8:2:0:1::/80
+2001:db8:2:0:2::/79
+2001:db8:2:0:4::/78
+2001:db8:2:0:8::/77
+2001:db8:2:0:10::/76
+2001:db8:2:0:20::/75
+2001:db8:2:0:40::/74
+2001:db8:2:0:80::/73
+2001:db8:2:0:100::/72
+2001:db8:2:0:200::/71
+2001:db8:2:0:400::/70
+2001:db8:2:0:800::/69
+2001:db8:2:0:1000::/68
+2001:db8:2:0:2000::/67
+2001:db8:2:0:4000::/66
+2001:db8:2:0:8000::/65
+EOF
+
+# The list itself must be what we wrote by hand.
+"$BANLIST" -a "$T/allow" "$T/in" >"$T/list" 2>"$T/list.err"
+check "list equals the hand-computed cover (allowlist holes, merges)" \
+    cmp -s "$T/want" "$T/list"
+grep -q '127.0.0.1: loopback' "$T/list.err" || fail "loopback not reported"
+
+# Members of the live ipsets NAME and NAME6, sorted, as the kernel prints
+# them (hosts bare, networks as CIDR).
+live_ipset() {
+	grep -E "^add ($1|${1}6) " | awk '{print $3}' | sort
+}
+sorted() {
+	sort "$1"
+}
+
+# ns SCRIPT: run a shell script in a fresh network namespace
+ns() {
+	unshare -n sh -e -c "$1"
+}
+
+for mode in add swap; do
+	flag=
+	[ $mode = swap ] && flag=--swap
+	"$BANLIST" -f ipset $flag -n bl -a "$T/allow" "$T/in" \
+	    >"$T/ipset.$mode" 2>/dev/null
+	# Preload a stale member: swap must drop it, add mode must keep it.
+	if ns "ipset create bl hash:net family inet maxelem 131072 timeout 0
+	    ipset add bl 10.9.9.9
+	    ipset restore <'$T/ipset.$mode'
+	    ipset restore <'$T/ipset.$mode'
+	    ipset save >'$T/save.$mode'" 2>"$T/err.$mode"; then
+		ok "ipset $mode: loads twice"
+	else
+		fail "ipset $mode: loads twice"
+		diag "$(cat "$T/err.$mode")"
+	fi
+	live_ipset bl <"$T/save.$mode" >"$T/live.$mode"
+	if [ $mode = swap ]; then
+		sorted "$T/want" >"$T/want.s"
+	else
+		{ cat "$T/want"; echo 10.9.9.9; } | sort >"$T/want.s"
+	fi
+	if cmp -s "$T/want.s" "$T/live.$mode"; then
+		ok "ipset $mode: live members equal the request"
+	else
+		fail "ipset $mode: live members equal the request"
+		diag "$(diff "$T/want.s" "$T/live.$mode" | head -20)"
+	fi
+done
+grep -q '^create bl6 hash:net family inet6' "$T/save.swap" ||
+    fail "IPv6 set bl6 missing"
+ok "IPv6 set bl6 is family inet6"
+
+# Hosts only: hash:ip, timeouts honoured and clamped, -t 1d.
+printf '192.0.2.1\n192.0.2.3\n2001:db8::7\n' >"$T/hosts"
+"$BANLIST" -f ipset --swap -t 1d "$T/hosts" >"$T/ipset.t"
+ns "ipset restore <'$T/ipset.t'; ipset restore <'$T/ipset.t'
+    ipset save >'$T/save.t'; ipset list banlist >'$T/list.t'"
+check "hosts only: hash:ip" grep -q '^create banlist hash:ip family inet ' \
+    "$T/save.t"
+n=$(grep -c '^add banlist 192.0.2.[13] timeout' "$T/save.t")
+check "timeout 1d on both hosts ($n)" test "$n" = 2
+tmo=$(awk '$1 == "add" && $3 == "192.0.2.1" {print $5}' "$T/save.t")
+check "timeout counts down from 86400 ($tmo)" \
+    test "$tmo" -gt 86000 -a "$tmo" -le 86400
+check "IPv6 host in banlist6" grep -q '^add banlist6 2001:db8::7 ' "$T/save.t"
+
+# --diff against the live dump: only additions and deletions, and the
+# result equals the new request.
+printf '192.0.2.1\n192.0.2.5\n2001:db8::8\n' >"$T/hosts2"
+"$BANLIST" -f ipset --diff "$T/save.t" "$T/hosts2" >"$T/diff.ipset"
+check "ipset diff: 2 deletions" test "$(grep -c '^del ' "$T/diff.ipset")" = 2
+check "ipset diff: 2 additions" test "$(grep -c '^add ' "$T/diff.ipset")" = 2
+ns "ipset restore <'$T/ipset.t'
+    ipset restore <'$T/diff.ipset'; ipset restore <'$T/diff.ipset'
+    ipset save >'$T/save.d'"
+live_ipset banlist <"$T/save.d" >"$T/live.d"
+"$BANLIST" "$T/hosts2" | sort >"$T/want.d"
+check "ipset diff applied twice gives the new list" cmp -s "$T/want.d" \
+    "$T/live.d"
+# The same diff from "ipset list" output.
+ns "ipset restore <'$T/ipset.t'; ipset list >'$T/list.all'"
+"$BANLIST" -f ipset --diff "$T/list.all" "$T/hosts2" >"$T/diff.ipset2"
+check "diff from ipset list equals diff from ipset save" \
+    cmp -s "$T/diff.ipset" "$T/diff.ipset2"
+
+done_testing

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: ISC */
+/* Unit tests: lib/agg.c (counts, classes, growth, windows, merge). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "xalloc.h"
+#include "../tap.h"
+#include "banned.h"
+
+static struct sift_key
+key(const char *s, unsigned plen)
+{
+	struct sift_key k;
+
+	memset(&k, 0, sizeof(k));
+	if (sift_addr_parse(s, strlen(s), &k.a) == -1)
+		abort();
+	k.plen = (uint8_t)plen;
+	if (plen)
+		sift_addr_mask(&k.a, plen);
+	return k;
+}
+
+static struct sift_agg *
+mkwin(int64_t w, unsigned cnt, unsigned score, const unsigned *weights)
+{
+	struct sift_agg_opts o;
+	struct sift_agg *ag;
+	struct sift_err e;
+
+	memset(&o, 0, sizeof(o));
+	o.window = w;
+	o.min_count = cnt;
+	o.min_score = score;
+	o.weights = weights;
+	if (sift_agg_new(&ag, &o, &e) == -1)
+		abort();
+	return ag;
+}
+
+static bool
+hit(struct sift_agg *ag, const char *ip)
+{
+	struct sift_key k = key(ip, 0);
+	const struct sift_agg_ent *e = sift_agg_find(ag, &k);
+
+	return e != NULL && (e->flags & SIFT_AGG_HIT) != 0;
+}
+
+int
+main(void)
+{
+	struct sift_agg *ag, *ag2;
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_agg_opts o;
+	struct sift_key k;
+	const struct sift_agg_ent *en;
+	unsigned weights[SIFT_CLASS_MAX];
+	unsigned long before;
+	char buf[64];
+
+	CHECK(sift_agg_new(&ag, NULL, &e) == 0);
+	k = key("192.0.2.1", 0);
+	sift_agg_add(ag, &k, SIFT_CL_RELAY, 100);
+	sift_agg_add(ag, &k, SIFT_CL_RELAY, 50);
+	sift_agg_add(ag, &k, SIFT_CL_AUTH, 200);
+	k = key("2001:db8::1", 0);
+	sift_agg_add(ag, &k, SIFT_CL_TLS, 0);
+	CHECK_INT(sift_agg_size(ag), 2);
+	k = key("192.0.2.1", 0);
+	en = sift_agg_find(ag, &k);
+	CHECK(en != NULL);
+	CHECK_INT(en->count, 3);
+	CHECK_INT(en->first, 50);
+	CHECK_INT(en->last, 200);
+	CHECK_INT(sift_agg_class_count(ag, en, SIFT_CL_RELAY), 2);
+	CHECK_INT(sift_agg_class_count(ag, en, SIFT_CL_AUTH), 1);
+	CHECK_INT(sift_agg_class_count(ag, en, SIFT_CL_SPAM), 0);
+	en = sift_agg_at(ag, 1);
+	sift_addr_format(&en->key, buf, sizeof(buf));
+	CHECK_STREQ(buf, "2001:db8::1");
+	CHECK_INT(en->first, 0);
+	/* Prefix keys differ from the address with the same bytes. */
+	k = key("192.0.2.0", 24);
+	CHECK(sift_agg_find(ag, &k) == NULL);
+	k = key("192.0.2.0", 0);
+	CHECK(sift_agg_find(ag, &k) == NULL);
+
+	/* Many classes on one key: the overflow row. */
+	k = key("198.51.100.9", 0);
+	for (int c = 0; c < 20; c++)
+		for (int i = 0; i <= c; i++)
+			sift_agg_add(ag, &k, c, 1000 + c);
+	en = sift_agg_find(ag, &k);
+	CHECK_INT(en->nslot, SIFT_AGG_EXT);
+	CHECK_INT(en->count, 210);
+	CHECK_INT(sift_agg_class_count(ag, en, 0), 1);
+	CHECK_INT(sift_agg_class_count(ag, en, 3), 4);
+	CHECK_INT(sift_agg_class_count(ag, en, 19), 20);
+
+	/* Growth: 100000 keys, every one found again with its count. */
+	for (uint32_t i = 0; i < 100000; i++) {
+		memset(&k, 0, sizeof(k));
+		sift_addr_from_v4(&k.a, 0x0a000000u + i);
+		sift_agg_add(ag, &k, (int)(i % 3), 1);
+		if (i % 7 == 0)
+			sift_agg_add(ag, &k, 1, 2);
+	}
+	CHECK_INT(sift_agg_size(ag), 100003);
+	{
+		int bad = 0;
+
+		for (uint32_t i = 0; i < 100000; i++) {
+			memset(&k, 0, sizeof(k));
+			sift_addr_from_v4(&k.a, 0x0a000000u + i);
+			en = sift_agg_find(ag, &k);
+			if (en == NULL || en->count != (i % 7 == 0 ? 2u : 1u))
+				bad++;
+		}
+		CHECK_INT(bad, 0);
+	}
+	CHECK(sift_agg_bytes(ag) < 100003 * 120);
+	/* Existing keys do not allocate. */
+	before = sift_xalloc_count();
+	for (uint32_t i = 0; i < 50000; i++) {
+		memset(&k, 0, sizeof(k));
+		sift_addr_from_v4(&k.a, 0x0a000000u + i);
+		sift_agg_add(ag, &k, 0, 5);
+	}
+	CHECK_INT(sift_xalloc_count(), before);
+
+	/* Merge. */
+	CHECK(sift_agg_new(&ag2, NULL, &e) == 0);
+	k = key("192.0.2.1", 0);
+	sift_agg_add(ag2, &k, SIFT_CL_RELAY, 10);
+	sift_agg_add(ag2, &k, SIFT_CL_SPF, 300);
+	k = key("203.0.113.1", 0);
+	sift_agg_add(ag2, &k, SIFT_CL_SPF, 300);
+	CHECK(sift_agg_merge(ag2, ag, &e) == 0);
+	CHECK_INT(sift_agg_size(ag2), 100004);
+	k = key("192.0.2.1", 0);
+	en = sift_agg_find(ag2, &k);
+	CHECK_INT(en->count, 5);
+	CHECK_INT(en->first, 10);
+	CHECK_INT(en->last, 300);
+	CHECK_INT(sift_agg_class_count(ag2, en, SIFT_CL_RELAY), 3);
+	CHECK_INT(sift_agg_class_count(ag2, en, SIFT_CL_SPF), 1);
+	k = key("198.51.100.9", 0);
+	en = sift_agg_find(ag2, &k);
+	CHECK_INT(sift_agg_class_count(ag2, en, 19), 20);
+	sift_agg_free(ag2);
+	sift_agg_free(ag);
+
+	/* Windows: 3 events within 10 s (last - first < 10). */
+	ag = mkwin(10, 3, 0, NULL);
+	k = key("192.0.2.1", 0);
+	sift_agg_add(ag, &k, 0, 100);
+	sift_agg_add(ag, &k, 0, 105);
+	CHECK(!hit(ag, "192.0.2.1"));
+	sift_agg_add(ag, &k, 0, 109);
+	CHECK(hit(ag, "192.0.2.1"));
+	k = key("192.0.2.2", 0);
+	sift_agg_add(ag, &k, 0, 100);
+	sift_agg_add(ag, &k, 0, 105);
+	sift_agg_add(ag, &k, 0, 110);	/* span 10: not within */
+	CHECK(!hit(ag, "192.0.2.2"));
+	sift_agg_add(ag, &k, 0, 111);	/* 105, 110, 111 */
+	CHECK(hit(ag, "192.0.2.2"));
+	k = key("192.0.2.3", 0);
+	for (int i = 0; i < 50; i++)	/* one every 5 s: never 3 in 10 s */
+		sift_agg_add(ag, &k, 0, 1000 + 5 * i);
+	CHECK(!hit(ag, "192.0.2.3"));
+	CHECK_INT(sift_agg_find(ag, &k)->count, 50);
+	k = key("192.0.2.4", 0);	/* same second three times */
+	sift_agg_add(ag, &k, 0, 7);
+	sift_agg_add(ag, &k, 0, 7);
+	sift_agg_add(ag, &k, 0, 7);
+	CHECK(hit(ag, "192.0.2.4"));
+	/* Hits stay set after the burst. */
+	sift_agg_add(ag, &k, 0, 100000);
+	CHECK(hit(ag, "192.0.2.4"));
+	sift_agg_free(ag);
+
+	/* Weighted windows: score 5 within 60 s. */
+	for (int i = 0; i < SIFT_CLASS_MAX; i++)
+		weights[i] = 1;
+	weights[SIFT_CL_AUTH] = 3;
+	weights[SIFT_CL_GREYLIST] = 0;
+	ag = mkwin(60, 0, 5, weights);
+	k = key("192.0.2.5", 0);
+	sift_agg_add(ag, &k, SIFT_CL_AUTH, 0);
+	sift_agg_add(ag, &k, SIFT_CL_GREYLIST, 10);
+	sift_agg_add(ag, &k, SIFT_CL_GREYLIST, 20);
+	sift_agg_add(ag, &k, SIFT_CL_RELAY, 30);
+	CHECK(!hit(ag, "192.0.2.5"));	/* 3 + 0 + 0 + 1 */
+	sift_agg_add(ag, &k, SIFT_CL_AUTH, 61);	/* first one left: 1 + 3 */
+	CHECK(!hit(ag, "192.0.2.5"));
+	sift_agg_add(ag, &k, SIFT_CL_RELAY, 62);	/* 1 + 3 + 1 */
+	CHECK(hit(ag, "192.0.2.5"));
+	sift_agg_free(ag);
+
+	/* Limits. */
+	memset(&o, 0, sizeof(o));
+	o.window = 10;
+	o.min_count = SIFT_AGG_RING_MAX + 1;
+	CHECK(sift_agg_new(&ag, &o, &e) == -1);
+	CHECK(e.code == SIFT_E_LIMIT);
+	ag = mkwin(10, 2, 0, NULL);
+	CHECK(sift_agg_new(&ag2, NULL, &e) == 0);
+	CHECK(sift_agg_merge(ag2, ag, &e) == -1);
+	sift_agg_free(ag2);
+	sift_agg_free(ag);
+	return tap_done();
+}
