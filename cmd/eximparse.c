@@ -225,10 +225,12 @@ get_time(const char *what, const char *s, int64_t now)
 int
 main(int argc, char *argv[])
 {
+	static char progname[] = "eximparse";
 	struct opts o;
 	int ch;
 
 	cli_init(argv[0]);
+	argv[0] = progname;	/* getopt's messages, whatever the path */
 	memset(&o, 0, sizeof(o));
 	o.fmt = SIFT_RECFMT_JSON;
 	o.filter = sift_filter_new();

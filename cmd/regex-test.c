@@ -1,20 +1,728 @@
 /* SPDX-License-Identifier: ISC */
-/* regex-test: placeholder until its issue lands. */
-#include <stdio.h>
-#include <string.h>
+/*
+ * regex-test: test fail2ban filters on logs, as fail2ban-regex does, on
+ * PCRE2 with JIT and without DNS.
+ */
+#include <sys/stat.h>
 
+#include <err.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
 #include "cli.h"
+#include "f2b.h"
+#include "f2bdate.h"
+#include "json.h"
+#include "obuf.h"
+#include "reader.h"
+#include "xalloc.h"
 #include "banned.h"
+
+#define USAGE	"usage: regex-test [-hrVv] [-c dir] [-d pattern] [-L lines] " \
+		"[--json] [--no-check-all]\n" \
+		"                  [--no-timing] [--now time] " \
+		"[--print-all-ignored] [--print-all-matched]\n" \
+		"                  [--print-all-missed] [--print-no-ignored] " \
+		"[--print-no-missed]\n" \
+		"                  [--strict] [--usedns mode] " \
+		"log filter [ignoreregex]\n" \
+		"       regex-test [-v] [-c dir] --check samples filter\n"
+
+#define MAXSHOW	20	/* fail2ban-regex lists fewer lines than this */
+#define CHECK_NOW	1124013600	/* fail2ban's test harness "now" */
+
+enum {
+	O_CHECK = 256, O_JSON, O_NOCHECKALL, O_NOTIMING, O_NOW, O_PAIGN,
+	O_PAMATCH, O_PAMISS, O_PNOIGN, O_PNOMISS, O_STRICT, O_USEDNS
+};
+
+struct opts {
+	const char	*confdir;
+	const char	*datepattern;
+	unsigned	 maxlines;
+	const char	*usedns;
+	const char	*check;
+	int64_t		 now;
+	bool		 json, first_only, timing, strict, verbose;
+	bool		 all_ignored, all_matched, all_missed;
+	bool		 no_ignored, no_missed;
+};
+
+/* Lines kept for the listings (copies, bounded unless --print-all-*). */
+struct lines {
+	char	**l;
+	size_t	 n, cap;
+};
+
+struct stats {
+	uint64_t	 tested, matched, missed, ignored, prefmatched;
+	uint64_t	 fail[SIFT_F2B_MAXRE], ign[SIFT_F2B_MAXRE];
+	uint64_t	 limits;
+	struct lines	 lmatched, lmissed, lignored;
+};
+
+static void usage(int) SIFT_NORETURN;
+
+static void
+usage(int rc)
+{
+	fputs(USAGE, rc == 0 ? stdout : stderr);
+	exit(rc);
+}
+
+static void
+lines_add(struct lines *ls, const char *p, size_t n)
+{
+	if (ls->n == ls->cap) {
+		ls->cap = ls->cap ? ls->cap * 2 : 32;
+		ls->l = sift_xreallocarray(ls->l, ls->cap, sizeof(*ls->l));
+	}
+	ls->l[ls->n++] = sift_xstrndup(p, n);
+}
+
+static void
+lines_free(struct lines *ls)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++)
+		free(ls->l[i]);
+	free(ls->l);
+}
+
+/* Python's shortstr(): at most 53 characters. */
+static void
+put_short(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 53)
+		printf("%.50s...", s);
+	else
+		fputs(s, stdout);
+}
+
+static void
+put_pyrepr(const char *s)
+{
+	char q = strchr(s, '\'') != NULL && strchr(s, '"') == NULL ? '"' :
+	    '\'';
+
+	putchar(q);
+	for (; *s != '\0'; s++) {
+		if (*s == q || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar(q);
+}
+
+static void
+print_header(const struct opts *o, const struct sift_f2b *f,
+    const char *ignore)
+{
+	size_t i;
+
+	printf("\nRunning tests\n=============\n\n");
+	if (o->datepattern != NULL)
+		printf("Use      datepattern : %s : %s\n", o->datepattern,
+		    sift_f2bdate_label(sift_f2b_dates(f)));
+	if (o->maxlines > 0)
+		printf("Use         maxlines : %u\n", o->maxlines);
+	switch (sift_f2b_kind(f)) {
+	case SIFT_F2B_NAMED:
+		printf("Use   failregex filter file : %s, basedir: %s\n",
+		    sift_f2b_name(f), sift_f2b_basedir(f));
+		break;
+	case SIFT_F2B_FILE:
+		printf("Use   failregex file : %s\n", sift_f2b_name(f));
+		break;
+	case SIFT_F2B_LITERAL:
+		printf("Use   failregex line : ");
+		put_short(sift_f2b_name(f));
+		putchar('\n');
+		break;
+	}
+	if (sift_f2b_nopts(f) > 0) {
+		printf("Use   filter options : {");
+		for (i = 0; i < sift_f2b_nopts(f); i++) {
+			const char *k, *v;
+
+			sift_f2b_opt(f, i, &k, &v);
+			if (i > 0)
+				printf(", ");
+			put_pyrepr(k);
+			printf(": ");
+			put_pyrepr(v);
+		}
+		printf("}\n");
+	}
+	if (sift_f2b_kind(f) != SIFT_F2B_LITERAL) {
+		if (o->maxlines == 0 && sift_f2b_maxlines(f) > 0 &&
+		    sift_f2b_maxlines(f) != 1)
+			printf("Use         maxlines : %u\n",
+			    sift_f2b_maxlines(f));
+		if (o->datepattern == NULL && sift_f2b_datepattern(f) != NULL)
+			printf("Use      datepattern : %s : %s\n",
+			    sift_f2b_datepattern(f),
+			    sift_f2bdate_label(sift_f2b_dates(f)));
+	}
+	if (ignore != NULL) {
+		printf("Use ignoreregex line : ");
+		put_short(ignore);
+		putchar('\n');
+	}
+}
+
+static void
+pprint(const char *header, struct lines *ls)
+{
+	size_t i;
+
+	if (ls->n == 0)
+		return;
+	if (header != NULL)
+		printf("|- %s\n", header);
+	for (i = 0; i < ls->n; i++) {
+		const char *s = ls->l[i];
+		size_t n = strlen(s);
+
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+		    s[n - 1] == '\r' || s[n - 1] == '\n'))
+			n--;
+		printf("|  %.*s\n", (int)n, s);
+	}
+	printf("`-\n");
+}
+
+static void
+print_lines(const char *what, const char *ltype, uint64_t count,
+    struct lines *ls, bool all)
+{
+	char h[64];
+
+	if (count == 0)
+		return;
+	snprintf(h, sizeof(h), "%s line(s):", what);
+	if (count < MAXSHOW || all)
+		pprint(h, ls);
+	else
+		printf("%s too many to print.  Use --print-all-%s to print "
+		    "all %llu lines\n", h, ltype, (unsigned long long)count);
+}
+
+static void
+print_stats(const struct opts *o, const struct sift_f2b *f,
+    struct stats *st, double secs)
+{
+	struct sift_f2bdate *d = sift_f2b_dates(f);
+	struct lines tmp = { NULL, 0, 0 };
+	uint64_t total;
+	size_t i;
+
+	printf("\nResults\n=======\n");
+	if (sift_f2b_prefregex(f) != NULL)
+		printf("\nPrefregex: %llu total\n|  %s\n`-\n",
+		    (unsigned long long)st->prefmatched,
+		    sift_f2b_prefregex(f));
+	for (total = 0, i = 0; i < sift_f2b_nfail(f); i++)
+		total += st->fail[i];
+	printf("\nFailregex: %llu total\n", (unsigned long long)total);
+	for (i = 0; i < sift_f2b_nfail(f); i++)
+		if (st->fail[i] > 0 || o->verbose) {
+			if (tmp.n == 0)
+				printf("|-  #) [# of hits] regular "
+				    "expression\n");
+			printf("|  %2zu) [%llu] %s\n", i + 1,
+			    (unsigned long long)st->fail[i],
+			    sift_f2b_fail(f, i));
+			tmp.n++;
+		}
+	if (tmp.n > 0)
+		printf("`-\n");
+	tmp.n = 0;
+	for (total = 0, i = 0; i < sift_f2b_nignore(f); i++)
+		total += st->ign[i];
+	printf("\nIgnoreregex: %llu total\n", (unsigned long long)total);
+	for (i = 0; i < sift_f2b_nignore(f); i++)
+		if (st->ign[i] > 0 || o->verbose) {
+			if (tmp.n == 0)
+				printf("|-  #) [# of hits] regular "
+				    "expression\n");
+			printf("|  %2zu) [%llu] %s\n", i + 1,
+			    (unsigned long long)st->ign[i],
+			    sift_f2b_ignore(f, i));
+			tmp.n++;
+		}
+	if (tmp.n > 0)
+		printf("`-\n");
+	tmp.n = 0;
+	printf("\nDate template hits:\n");
+	for (i = 0; i < sift_f2bdate_count(d); i++)
+		if (sift_f2bdate_hits(d, i) > 0 || o->verbose) {
+			if (tmp.n == 0)
+				printf("|- [# of hits] date format\n");
+			printf("|  [%llu] %s\n",
+			    (unsigned long long)sift_f2bdate_hits(d, i),
+			    sift_f2bdate_name(d, i));
+			tmp.n++;
+		}
+	if (tmp.n > 0)
+		printf("`-\n");
+	printf("\nLines: %llu lines, %llu ignored, %llu matched, %llu "
+	    "missed\n", (unsigned long long)st->tested,
+	    (unsigned long long)st->ignored,
+	    (unsigned long long)st->matched, (unsigned long long)st->missed);
+	if (o->timing) {
+		printf("[processed in %.2f sec]\n", secs < 1e9 ? secs : 0.0);
+	}
+	printf("\n");
+	if (o->all_matched)
+		print_lines("Matched", "matched", st->matched, &st->lmatched,
+		    true);
+	if (!o->no_ignored)
+		print_lines("Ignored", "ignored", st->ignored, &st->lignored,
+		    o->all_ignored);
+	if (!o->no_missed)
+		print_lines("Missed", "missed", st->missed, &st->lmissed,
+		    o->all_missed);
+}
+
+static void
+json_hits(struct sift_f2b *f, const struct sift_f2b_result *res,
+    uint64_t lineno, struct sift_obuf *ob)
+{
+	struct sift_json j;
+	unsigned h;
+
+	for (h = 0; h < res->nhits; h++) {
+		struct sift_str id, v;
+		const char *from, *name;
+		struct sift_addr a;
+		size_t i;
+
+		sift_json_init(&j, ob);
+		sift_json_obj_begin(&j);
+		sift_json_keyc(&j, "line");
+		sift_json_u64(&j, lineno);
+		sift_json_keyc(&j, "regex");
+		sift_json_u64(&j, res->hit[h] + 1);
+		sift_json_keyc(&j, "ignored");
+		sift_json_bool(&j, res->ignored);
+		sift_json_keyc(&j, "id");
+		if (sift_f2b_hit_id(f, h, &id, &from)) {
+			sift_json_str(&j, id.p, id.n);
+			sift_json_keyc(&j, "ip");
+			/* only a validated address, printed from binary */
+			if ((strcmp(from, "ip4") == 0 ||
+			    strcmp(from, "ip6") == 0 ||
+			    strcmp(from, "fid") == 0) &&
+			    sift_addr_parse(id.p, id.n, &a) == 0) {
+				char buf[SIFT_ADDR_STRLEN];
+
+				sift_addr_format(&a, buf, sizeof(buf));
+				sift_json_strc(&j, buf);
+			} else
+				sift_json_null(&j);
+		} else {
+			sift_json_null(&j);
+			sift_json_keyc(&j, "ip");
+			sift_json_null(&j);
+		}
+		sift_json_keyc(&j, "time");
+		if (res->has_time)
+			sift_json_i64(&j, res->time);
+		else
+			sift_json_null(&j);
+		sift_json_keyc(&j, "groups");
+		sift_json_obj_begin(&j);
+		for (i = 0; sift_f2b_hit_group_at(f, h, i, &name, &v); i++) {
+			sift_json_keyc(&j, name);
+			sift_json_str(&j, v.p, v.n);
+		}
+		sift_json_obj_end(&j);
+		sift_json_obj_end(&j);
+		sift_json_newline(&j);
+	}
+}
+
+static void
+json_summary(const struct sift_f2b *f, const struct stats *st,
+    struct sift_obuf *ob)
+{
+	struct sift_f2bdate *d = sift_f2b_dates(f);
+	struct sift_json j;
+	size_t i;
+
+	sift_json_init(&j, ob);
+	sift_json_obj_begin(&j);
+	sift_json_keyc(&j, "summary");
+	sift_json_obj_begin(&j);
+	sift_json_keyc(&j, "lines");
+	sift_json_u64(&j, st->tested);
+	sift_json_keyc(&j, "ignored");
+	sift_json_u64(&j, st->ignored);
+	sift_json_keyc(&j, "matched");
+	sift_json_u64(&j, st->matched);
+	sift_json_keyc(&j, "missed");
+	sift_json_u64(&j, st->missed);
+	sift_json_keyc(&j, "prefregex");
+	sift_json_u64(&j, st->prefmatched);
+	sift_json_keyc(&j, "failregex");
+	sift_json_arr_begin(&j);
+	for (i = 0; i < sift_f2b_nfail(f); i++)
+		sift_json_u64(&j, st->fail[i]);
+	sift_json_arr_end(&j);
+	sift_json_keyc(&j, "ignoreregex");
+	sift_json_arr_begin(&j);
+	for (i = 0; i < sift_f2b_nignore(f); i++)
+		sift_json_u64(&j, st->ign[i]);
+	sift_json_arr_end(&j);
+	sift_json_keyc(&j, "dates");
+	sift_json_obj_begin(&j);
+	for (i = 0; i < sift_f2bdate_count(d); i++)
+		if (sift_f2bdate_hits(d, i) > 0) {
+			sift_json_keyc(&j, sift_f2bdate_name(d, i));
+			sift_json_u64(&j, sift_f2bdate_hits(d, i));
+		}
+	sift_json_obj_end(&j);
+	sift_json_obj_end(&j);
+	sift_json_obj_end(&j);
+	sift_json_newline(&j);
+}
+
+static void
+flush_ob(struct sift_obuf *ob)
+{
+	if (ob->n > 0) {
+		fwrite(ob->p, 1, ob->n, stdout);
+		sift_obuf_reset(ob);
+	}
+}
+
+/* One line through the filter, as Fail2banRegex.process(). */
+static int
+test_line(const struct opts *o, struct sift_f2b *f, const char *p, size_t n,
+    uint64_t lineno, struct stats *st, struct sift_obuf *ob,
+    const char *where)
+{
+	struct sift_f2b_result res;
+	struct sift_err e = SIFT_ERR_INIT;
+	unsigned i;
+
+	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n'))
+		n--;
+	if (n == 0 || p[0] == '#')
+		return 0;
+	if (sift_f2b_process(f, p, n, &res, &e) != 0) {
+		if (st->limits++ < 5)
+			warnx("%s:%llu: %s", where,
+			    (unsigned long long)lineno, e.msg);
+		st->tested++;
+		st->missed++;
+		return 0;
+	}
+	for (i = 0; i < res.nhits; i++)
+		st->fail[res.hit[i]]++;
+	for (i = 0; i < res.nignhits; i++)
+		st->ign[res.ignhit[i]]++;
+	if (res.prefmatched)
+		st->prefmatched++;
+	if (res.ignored) {
+		st->ignored++;
+		if (!o->no_ignored && (o->all_ignored ||
+		    st->ignored <= MAXSHOW + 1))
+			lines_add(&st->lignored, p, n);
+	} else if (res.nhits > 0) {
+		st->matched++;
+		if (o->all_matched)
+			lines_add(&st->lmatched, p, n);
+	} else {
+		st->missed++;
+		if (!o->no_missed && (o->all_missed ||
+		    st->missed <= MAXSHOW + 1))
+			lines_add(&st->lmissed, p, n);
+	}
+	st->tested++;
+	for (i = 0; i < res.promoted; i++) {
+		/* fail2ban-regex's multi-line recount */
+		struct sift_str pl;
+		size_t k;
+
+		st->matched++;
+		st->missed--;
+		if (!sift_f2b_promoted_line(f, i, &pl))
+			continue;
+		for (k = 0; k < st->lmissed.n; k++)
+			if (strlen(st->lmissed.l[k]) == pl.n &&
+			    memcmp(st->lmissed.l[k], pl.p, pl.n) == 0) {
+				free(st->lmissed.l[k]);
+				memmove(&st->lmissed.l[k],
+				    &st->lmissed.l[k + 1],
+				    (st->lmissed.n - k - 1) * sizeof(char *));
+				st->lmissed.n--;
+				break;
+			}
+		if (o->all_matched)
+			lines_add(&st->lmatched, pl.p, pl.n);
+	}
+	if (o->json && res.nhits > 0) {
+		json_hits(f, &res, lineno, ob);
+		if (ob->n > 60000)
+			flush_ob(ob);
+	}
+	return 0;
+}
+
+static bool
+looks_like_path(const char *s)
+{
+	return strchr(s, '/') != NULL && strpbrk(s, " \t") == NULL;
+}
+
+int	check_samples(const char *samples, const char *filter,
+	    const struct sift_f2b_opts *fo, bool verbose);
+
+static int
+run(struct opts *o, int argc, char **argv)
+{
+	struct sift_f2b_opts fo;
+	struct sift_f2b *f;
+	struct sift_err e = SIFT_ERR_INIT;
+	struct stats st;
+	struct sift_obuf ob = SIFT_OBUF_INIT;
+	struct stat sb;
+	char *warn = NULL;
+	const char *log, *ignore;
+	bool isfile;
+	struct timespec t0, t1;
+	int rc = CLI_EXIT_OK;
+
+	memset(&fo, 0, sizeof(fo));
+	fo.confdir = o->confdir;
+	fo.usedns = o->usedns;
+	fo.datepattern = o->datepattern;
+	fo.maxlines = o->maxlines;
+	fo.now = o->now;
+	fo.first_only = o->first_only;
+	if (o->check != NULL) {
+		if (argc != 1)
+			usage(CLI_EXIT_TROUBLE);
+		return check_samples(o->check, argv[0], &fo, o->verbose);
+	}
+	if (argc != 2 && argc != 3)
+		usage(CLI_EXIT_TROUBLE);
+	log = argv[0];
+	ignore = argc == 3 ? argv[2] : NULL;
+	isfile = strcmp(log, "-") == 0 || stat(log, &sb) == 0;
+	if (!isfile && looks_like_path(log)) {
+		warnx("%s: no such file (a log line needs a space)", log);
+		return CLI_EXIT_TROUBLE;
+	}
+	f = sift_f2b_load(argv[1], &fo, &warn, &e);
+	if (warn != NULL) {
+		fputs(warn, stderr);
+		free(warn);
+	}
+	if (f == NULL) {
+		warnx("%s", e.msg);
+		return CLI_EXIT_TROUBLE;
+	}
+	if (ignore != NULL && sift_f2b_add_ignore(f, ignore, &e) != 0) {
+		warnx("%s", e.msg);
+		sift_f2b_free(f);
+		return CLI_EXIT_TROUBLE;
+	}
+	memset(&st, 0, sizeof(st));
+	if (!o->json) {
+		print_header(o, f, ignore);
+		if (isfile)
+			printf("Use         log file : %s\n"
+			    "Use         encoding : UTF-8\n", log);
+		else {
+			printf("Use      single line : ");
+			put_short(log);
+			putchar('\n');
+		}
+		printf("\n");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (isfile) {
+		struct sift_reader *r;
+		struct sift_str line;
+		uint64_t off;
+		int k;
+
+		if (sift_reader_open(&r, log, NULL, &e) != 0) {
+			warnx("%s", e.msg);
+			sift_f2b_free(f);
+			return CLI_EXIT_TROUBLE;
+		}
+		off = sift_reader_offset(r);
+		while ((k = sift_reader_next(r, &line, &e)) == 1) {
+			uint64_t now_off = sift_reader_offset(r);
+
+			/*
+			 * fail2ban-regex waits for the line end: a last
+			 * line without one is not tested.
+			 */
+			if (now_off - off <= line.n)
+				break;
+			off = now_off;
+			test_line(o, f, line.p, line.n, sift_reader_lineno(r),
+			    &st, &ob, sift_reader_name(r));
+		}
+		if (k < 0) {
+			warnx("%s", e.msg);
+			rc = CLI_EXIT_TROUBLE;
+		}
+		sift_reader_close(r);
+	} else
+		test_line(o, f, log, strlen(log), 1, &st, &ob, "(line)");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (o->json) {
+		json_summary(f, &st, &ob);
+		flush_ob(&ob);
+	} else
+		print_stats(o, f, &st, (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (st.limits > 5)
+		warnx("%llu lines hit the regex match limit",
+		    (unsigned long long)st.limits);
+	if (rc == CLI_EXIT_OK) {
+		if (st.limits > 0)
+			rc = CLI_EXIT_TROUBLE;
+		else if (o->strict ? st.missed > 0 : st.matched == 0)
+			rc = CLI_EXIT_NOMATCH;
+	}
+	sift_obuf_release(&ob);
+	lines_free(&st.lmatched);
+	lines_free(&st.lmissed);
+	lines_free(&st.lignored);
+	sift_f2b_free(f);
+	return rc;
+}
 
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = {
+		{ "check", required_argument, NULL, O_CHECK },
+		{ "config", required_argument, NULL, 'c' },
+		{ "datepattern", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "maxlines", required_argument, NULL, 'L' },
+		{ "no-check-all", no_argument, NULL, O_NOCHECKALL },
+		{ "no-timing", no_argument, NULL, O_NOTIMING },
+		{ "now", required_argument, NULL, O_NOW },
+		{ "print-all-ignored", no_argument, NULL, O_PAIGN },
+		{ "print-all-matched", no_argument, NULL, O_PAMATCH },
+		{ "print-all-missed", no_argument, NULL, O_PAMISS },
+		{ "print-no-ignored", no_argument, NULL, O_PNOIGN },
+		{ "print-no-missed", no_argument, NULL, O_PNOMISS },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "usedns", required_argument, NULL, O_USEDNS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o;
+	int ch;
+
 	cli_init(argv[0]);
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0)) {
-		puts("usage: regex-test (not implemented yet)");
-		return CLI_EXIT_OK;
+	memset(&o, 0, sizeof(o));
+	o.timing = true;
+	o.now = (int64_t)time(NULL);
+	while ((ch = getopt_long(argc, argv, "L:Vc:d:hrv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'L':
+			o.maxlines = (unsigned)cli_number(optarg, 1, 1000,
+			    "maxlines");
+			break;
+		case 'V':
+			puts(SIFT_VERSION);
+			return CLI_EXIT_OK;
+		case 'c':
+			o.confdir = optarg;
+			break;
+		case 'd':
+			o.datepattern = optarg;
+			break;
+		case 'h':
+			usage(CLI_EXIT_OK);
+		case 'r':
+			break;	/* never any DNS: accepted for fail2ban-regex */
+		case 'v':
+			o.verbose = true;
+			break;
+		case O_CHECK:
+			o.check = optarg;
+			break;
+		case O_JSON:
+			o.json = true;
+			break;
+		case O_NOCHECKALL:
+			o.first_only = true;
+			break;
+		case O_NOTIMING:
+			o.timing = false;
+			break;
+		case O_NOW:
+			if (cli_time(optarg, (int64_t)time(NULL), &o.now) != 0)
+				errx(CLI_EXIT_TROUBLE, "--now: bad time: %s",
+				    optarg);
+			break;
+		case O_PAIGN:
+			o.all_ignored = true;
+			break;
+		case O_PAMATCH:
+			o.all_matched = true;
+			break;
+		case O_PAMISS:
+			o.all_missed = true;
+			break;
+		case O_PNOIGN:
+			o.no_ignored = true;
+			break;
+		case O_PNOMISS:
+			o.no_missed = true;
+			break;
+		case O_STRICT:
+			o.strict = true;
+			break;
+		case O_USEDNS:
+			if (strcmp(optarg, "yes") != 0 &&
+			    strcmp(optarg, "no") != 0 &&
+			    strcmp(optarg, "warn") != 0 &&
+			    strcmp(optarg, "raw") != 0)
+				errx(CLI_EXIT_TROUBLE, "--usedns: expected "
+				    "yes, no, warn or raw: %s", optarg);
+			o.usedns = optarg;
+			break;
+		default:
+			usage(CLI_EXIT_TROUBLE);
+		}
 	}
-	fputs("usage: regex-test (not implemented yet)\n", stderr);
+	if ((o.no_missed && o.all_missed) || (o.no_ignored &&
+	    o.all_ignored))
+		errx(CLI_EXIT_TROUBLE, "--print-no-X and --print-all-X are "
+		    "mutually exclusive");
+	return run(&o, argc - optind, argv + optind);
+}
+
+int
+check_samples(const char *samples, const char *filter,
+    const struct sift_f2b_opts *fo, bool verbose)
+{
+	(void)samples; (void)filter; (void)fo; (void)verbose;
+	warnx("--check: not implemented yet");
 	return CLI_EXIT_TROUBLE;
 }

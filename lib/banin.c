@@ -295,7 +295,7 @@ live_text(struct live *lv, const char *buf, size_t n)
 	const char *p = buf, *end = buf + n, *eol, *q, *t;
 	size_t tn;
 	unsigned long lineno = 0;
-	bool cur = false, members = false;
+	bool cur = false, members = false, known = false;
 
 	for (; p < end; p = eol + 1) {
 		eol = memchr(p, '\n', (size_t)(end - p));
@@ -308,7 +308,13 @@ live_text(struct live *lv, const char *buf, size_t n)
 			members = false;
 			continue;
 		}
+		if (tn == 1 && *t == '#')
+			continue;
+		if ((tn == 6 && memcmp(t, "create", 6) == 0) ||
+		    (tn == 5 && memcmp(t, "Name:", 5) == 0))
+			known = true;
 		if (tn == 3 && memcmp(t, "add", 3) == 0 && !members) {
+			known = true;
 			next_token(&q, eol, &t, &tn);
 			if (!name_match(lv, t, tn))
 				continue;
@@ -329,6 +335,10 @@ live_text(struct live *lv, const char *buf, size_t n)
 			    "%s:%lu: not an address, prefix or range",
 			    lv->name, lineno);
 	}
+	if (!known && lineno > 0)
+		return sift_err_set(lv->err, SIFT_E_FORMAT, 0,
+		    "%s: not an ipset save or ipset list dump, nor nft JSON",
+		    lv->name);
 	return lv->count;
 }
 
@@ -597,10 +607,14 @@ sift_banin_live(const char *buf, size_t n, const char *name,
 
 	json_ws(&p, end);
 	if (p < end && *p == '{') {
-		if (json_walk(&lv, &p, end, 0) == -1)
-			return sift_err_set(err, SIFT_E_FORMAT, 0,
-			    "%s: byte %zu: malformed nft JSON dump", name,
-			    (size_t)(p - buf));
+		/* One or more JSON documents, one per nft -j call. */
+		while (p < end) {
+			if (json_walk(&lv, &p, end, 0) == -1)
+				return sift_err_set(err, SIFT_E_FORMAT, 0,
+				    "%s: byte %zu: malformed nft JSON dump",
+				    name, (size_t)(p - buf));
+			json_ws(&p, end);
+		}
 		return lv.count;
 	}
 	return live_text(&lv, buf, n);

@@ -31,7 +31,7 @@ typedef void (*sift_banin_elem_fn)(const struct sift_cidr *c, void *arg);
 /*
  * Parse a live set dump held in buf: "ipset save" output ("add NAME ELEM"
  * lines), "ipset list" output ("Name: NAME" ... "Members:"), or the JSON
- * of "nft -j list set|table|ruleset". Only elements of the sets named
+ * of "nft -j list set|table|ruleset" (one or more documents). Only elements of the sets named
  * name4 or name6 are reported (name6 may be NULL). Ranges are reported as
  * their CIDR cover. Returns the number of elements, or -1 with err set
  * (name is the file name for messages).

@@ -329,15 +329,23 @@ sift_feed_done(struct sift_feed *f, unsigned idx)
 }
 
 void
+sift_feed_stop(struct sift_feed *f)
+{
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->stop = true;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+void
 sift_feed_free(struct sift_feed *f)
 {
 	if (f == NULL)
 		return;
 	if (f->started) {
-		pthread_mutex_lock(&f->mu);
-		f->stop = true;
-		pthread_cond_broadcast(&f->cv);
-		pthread_mutex_unlock(&f->mu);
+		sift_feed_stop(f);
 		pthread_join(f->thread, NULL);
 	}
 	for (unsigned i = 0; i < NCHUNKS; i++)

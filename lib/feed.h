@@ -47,6 +47,8 @@ const char *sift_feed_codec(struct sift_feed *f, unsigned idx);
 int	sift_feed_fstat(struct sift_feed *f, unsigned idx, struct stat *st);
 /* The consumer is finished with file idx: drop its remaining chunks. */
 void	sift_feed_done(struct sift_feed *f, unsigned idx);
+/* Tell the worker to stop soon (files not yet consumed are dropped). */
+void	sift_feed_stop(struct sift_feed *f);
 void	sift_feed_free(struct sift_feed *f);
 
 #endif

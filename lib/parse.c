@@ -60,6 +60,7 @@ static const char *const ev_names[SIFT_EV__COUNT] = {
 	[SIFT_EV_DKIM] = "dkim",
 	[SIFT_EV_VERIFY_DEFER] = "verify_defer",
 	[SIFT_EV_LOCKED] = "locked",
+	[SIFT_EV_ADMIN] = "admin",
 };
 
 static const char *const st_names[SIFT_ST__COUNT] = {
@@ -142,13 +143,65 @@ findc(const char *p, const char *e, int c)
 	return memchr(p, c, (size_t)(e - p));
 }
 
+/* ": " in [p, e): the separator before free text. */
+static inline const char *
+find_colsp(const char *p, const char *e)
+{
+	while ((p = findc(p, e, ':')) != NULL) {
+		if (p + 1 < e && p[1] == ' ')
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/* A byte in a short span: a plain loop beats a memchr() call. */
+static inline const char *
+findc_short(const char *p, const char *e, char c)
+{
+	while (p < e && *p != c)
+		p++;
+	return p < e ? p : NULL;
+}
+
+/* Dotted-quad IPv4 of exactly [p, e), fast path before sift_addr_parse. */
+static bool
+ipv4_fast(const char *p, const char *e, struct sift_addr *a)
+{
+	uint32_t v = 0, part;
+	int dots = 0;
+
+	while (p < e) {
+		const char *d = p;
+
+		part = 0;
+		while (p < e && ISDIG(*p) && p - d < 3)
+			part = part * 10 + (uint32_t)(*p++ - '0');
+		if (p == d || part > 255 || (p - d > 1 && *d == '0'))
+			return false;
+		v = v << 8 | part;
+		if (p == e)
+			break;
+		if (*p != '.' || ++dots > 3)
+			return false;
+		p++;
+		if (p == e)
+			return false;
+	}
+	if (dots != 3)
+		return false;
+	sift_addr_from_v4(a, v);
+	return true;
+}
+
 /* End of the space-delimited token at p. */
 static inline const char *
 tokend(const char *p, const char *e)
 {
-	const char *q = findc(p, e, ' ');
-
-	return q != NULL ? q : e;
+	/* Tokens are short: a plain loop beats a memchr() call. */
+	while (p < e && *p != ' ')
+		p++;
+	return p;
 }
 
 /* Skip one space if there is one. */
@@ -214,6 +267,12 @@ struct tsparts {
 	bool	valid;
 };
 
+static _Thread_local struct {
+	char	ymd[10];
+	int64_t	days;
+	bool	ok;
+} date_cache;
+
 /*
  * Exim timestamp "YYYY-MM-DD HH:MM:SS[.mmm][ +hhmm]" at p, by shape.
  * Returns its length (19..29), or 0.
@@ -231,9 +290,6 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 	    !ISDIG(p[14]) || !ISDIG(p[15]) || p[16] != ':' ||
 	    !ISDIG(p[17]) || !ISDIG(p[18]))
 		return 0;
-	y = num(p, 4);
-	mo = num(p + 5, 2);
-	d = num(p + 8, 2);
 	h = num(p + 11, 2);
 	mi = num(p + 14, 2);
 	s = num(p + 17, 2);
@@ -255,9 +311,17 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 	}
 	if (n > l && p[l] != ' ')
 		return 0;
-	tp->valid = mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 24 &&
-	    mi <= 59 && s <= 60;
-	tp->wall = sift_tstamp_wall(y, mo, d, h, mi, s);
+	/* Consecutive lines share the date: cache its day number. */
+	if (memcmp(p, date_cache.ymd, 10) != 0) {
+		y = num(p, 4);
+		mo = num(p + 5, 2);
+		d = num(p + 8, 2);
+		memcpy(date_cache.ymd, p, 10);
+		date_cache.days = sift_days_from_civil(y, mo, d);
+		date_cache.ok = mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
+	}
+	tp->valid = date_cache.ok && h <= 24 && mi <= 59 && s <= 60;
+	tp->wall = date_cache.days * 86400 + h * 3600 + mi * 60 + s;
 	return l;
 }
 
@@ -578,8 +642,6 @@ fragment(struct sift_rec *rec, const char *p, const char *e)
 static bool
 is_continuation(const char *p, const char *e, bool syslog)
 {
-	const char *q;
-
 	if (p >= e)
 		return true;
 	if (*p == ' ' || *p == '\t')
@@ -590,28 +652,38 @@ is_continuation(const char *p, const char *e, bool syslog)
 		return PFX(p, e, "Envelope-from:") || PFX(p, e, "Envelope-to:");
 	if (PFX(p, e, "*** truncated ***"))
 		return true;
-	/* Rejectlog header: type character, space, field name, colon. */
-	if (e - p >= 4 && p[1] == ' ' &&
-	    ((*p >= 'A' && *p <= 'Z') || *p == '*')) {
-		for (q = p + 2; q < e && q - p < 80; q++) {
-			if (*q == ':')
-				return q > p + 2;
-			if (*q <= ' ' || *q > '~')
-				return false;
-		}
-	}
+	/*
+	 * Rejectlog header: type character, space, field name (usually a
+	 * colon follows; a header cut by the 8 KB limit may lack it).
+	 */
+	if (e - p >= 3 && p[1] == ' ' &&
+	    ((*p >= 'A' && *p <= 'Z') || *p == '*') && p[2] > ' ' &&
+	    p[2] <= '~')
+		return true;
 	return false;
 }
 
 /* ------------------------------------------------------------------ */
 /* Host text                                                            */
 
-static bool
-brchar(unsigned char c)
-{
-	return isalnum_c(c) || c == '.' || c == ':' || c == '%' || c == '_' ||
-	    c == '-';
-}
+/* Bytes allowed inside the host's [...]: address-like text. */
+static const unsigned char br_ok[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['.'] = 1, [':'] = 1, ['%'] = 1, ['_'] = 1, ['-'] = 1,
+};
+
+#define brchar(c)	(br_ok[(unsigned char)(c)] != 0)
 
 /* "[x]" at p with an address-like x, followed by end, ' ', ':' or '*'. */
 static const char *
@@ -665,10 +737,13 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		}
 	}
 	if (*p == '(') {
-		for (q = p + 1;; q = c + 1) {
-			if ((c = find(q, e, LIT(") ["))) == NULL)
+		for (c = p + 1;; c++) {
+			while (c < e && *c != ')')
+				c++;
+			if (e - c < 3)
 				return NULL;
-			if (bracket_end(c + 2, e) != NULL)
+			if (c[1] == ' ' && c[2] == '[' &&
+			    bracket_end(c + 2, e) != NULL)
 				break;
 		}
 		helo = p + 1;
@@ -678,7 +753,8 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 	if ((be = bracket_end(p, e)) == NULL)
 		return NULL;
 	rec->addr_text = mkstr(p + 1, be - 1);
-	if (sift_addr_parse(p + 1, (size_t)(be - 2 - p), &rec->ip) != 0)
+	if (!ipv4_fast(p + 1, be - 1, &rec->ip) &&
+	    sift_addr_parse(p + 1, (size_t)(be - 2 - p), &rec->ip) != 0)
 		rec->ip.family = 0;
 	p = be;
 	if (p + 1 < e && *p == ':' && isalnum_c((unsigned char)p[1])) {
@@ -798,7 +874,7 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 			add_tag(rec, k, kn, v + 1, (size_t)(ve - v - 1));
 			p = ve + 1;
 		} else if (v < e && *v == '<' &&
-		    (ve = findc(v, e, '>')) != NULL) {
+		    (ve = findc_short(v, e, '>')) != NULL) {
 			add_tag(rec, k, kn, v + 1, (size_t)(ve - v - 1));
 			p = ve + 1;
 		} else {
@@ -942,7 +1018,7 @@ rejected_what(struct sift_rec *rec, const char *w, const char *e,
 		a = sp(w + 4, e);
 		if (a < e && *a == '<' && (ae = findc(a, e, '>')) != NULL)
 			ae++;
-		else if ((ae = find(a, e, LIT(": "))) == NULL)
+		else if ((ae = find_colsp(a, e)) == NULL)
 			ae = tokend(a, e);
 		if (rec->stage == SIFT_ST_RCPT)
 			rec->recipient = unangle(a, ae);
@@ -956,7 +1032,7 @@ rejected_what(struct sift_rec *rec, const char *w, const char *e,
 		    (ae = findc(a + 1, e, '"')) != NULL)
 			r = ae;
 	}
-	if ((a = find(r, e, LIT(": "))) != NULL)
+	if ((a = find_colsp(r, e)) != NULL)
 		rec->reason = mkstr(a + 2, e);
 	else if (r + 1 == e && *r == ':')
 		rec->reason = mkstr(e, e);
@@ -1044,7 +1120,7 @@ hostid_line(struct sift_rec *rec, const char *p, const char *e)
 		if (PFX(w, e, "dropped by ")) {
 			rec->event = SIFT_EV_REJECT;
 			rec->stage = SIFT_ST_CONNECT;
-			if ((q = find(w, e, LIT(": "))) != NULL)
+			if ((q = find_colsp(w, e)) != NULL)
 				rec->reason = mkstr(q + 2, e);
 			return;
 		}
@@ -1357,6 +1433,11 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 		w = bare_host(rec, p + 5, e, &st);
 		if (w == NULL) {
 			/* local sessions: "from CALLER closed by QUIT" */
+			if (tokend(p + 5, e) == e) {
+				rec->event = SIFT_EV_CONNECT;
+				rec->ident = mkstr(p + 5, e);
+				return;
+			}
 			w = find(p, e, LIT(" closed "));
 			if (w == NULL)
 				w = find(p, e, LIT(" lost"));
@@ -1433,6 +1514,129 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 		rec->reason = mkstr(t, e);
 		return;
 	}
+}
+
+/* Rarer Exim lines, tried only when the dispatch found nothing. */
+static void
+misc_line(struct sift_rec *rec, const char *t, const char *e)
+{
+	const char *q, *w;
+	unsigned st;
+
+	switch (*t) {
+	case 'T':
+		if (PFX(t, e, "TLS session: "))
+			goto error;
+		break;
+	case '(':
+		/* TLS setup: "(SSL_CTX_use_PrivateKey_file file=x): error" */
+		if (PFX(t, e, "(SSL_") || PFX(t, e, "(gnutls_"))
+			goto error;
+		break;
+	case '[':
+		/* outgoing: "[ip] SSL verify error: ..." */
+		if ((q = bracket_end(t, e)) != NULL &&
+		    PFX(q, e, " SSL verify error")) {
+			rec->addr_text = mkstr(t + 1, q - 1);
+			if (sift_addr_parse(t + 1, (size_t)(q - t - 2),
+			    &rec->ip) != 0)
+				rec->ip.family = 0;
+			goto error;
+		}
+		break;
+	case 'D':
+		if (PFX(t, e, "DANE "))
+			goto error;
+		break;
+	case 'S':
+		if (PFX(t, e, "Server certificate "))
+			goto error;
+		break;
+	case 'R':
+		if (PFX(t, e, "Required TLS certificate status"))
+			goto error;
+		break;
+	case 'O':
+		if (PFX(t, e, "OCSP "))
+			goto error;
+		break;
+	case 'q':
+		if (PFX(t, e, "qualify/rewrite: "))
+			goto error;
+		break;
+	case 'E':
+		if (PFX(t, e, "Expansion of ") || PFX(t, e, "Error while "))
+			goto error;
+		break;
+	case 'b':
+		if (PFX(t, e, "bounce_message_file "))
+			goto error;
+		break;
+	case 'l':
+		if (PFX(t, e, "local_scan() function ")) {
+			rec->stage = SIFT_ST_DATA;
+			rec->event = find(t, e, LIT("temporarily rejected")) !=
+			    NULL ? SIFT_EV_TEMPREJECT : SIFT_EV_REJECT;
+			rec->reason = mkstr(t, e);
+			return;
+		}
+		break;
+	case 'i':
+		if (PFX(t, e, "ignoring AUTH=")) {
+			rec->event = SIFT_EV_WARNING;
+			rec->reason = mkstr(t, e);
+			if ((q = find(t, e, LIT(" from "))) != NULL) {
+				w = scan_tags(rec, q + 6, e, &st);
+				rec->reason = mkstr(t, q);
+				(void)w;
+			}
+			return;
+		}
+		break;
+	case 'r':
+		if (PFX(t, e, "removed by ") ||
+		    (PFX(t, e, "recipient <") && find(t, e, LIT("> added by ")))) {
+			rec->event = SIFT_EV_ADMIN;
+			rec->reason = mkstr(t, e);
+			return;
+		}
+		break;
+	case 'c':
+		if (PFX(t, e, "cancelled by "))
+			goto admin;
+		break;
+	case 'm':
+		if (PFX(t, e, "moved from ") || PFX(t, e, "marked "))
+			goto admin;
+		break;
+	case 's':
+		if (PFX(t, e, "sender address changed "))
+			goto admin;
+		break;
+	default:
+		break;
+	}
+	/* "X authenticator failed H=..." (as a client), "X authenticator (" */
+	if ((q = findc_short(t, e - t > 64 ? t + 64 : e, ' ')) != NULL &&
+	    PFX(q, e, " authenticator ")) {
+		rec->authenticator = mkstr(t, q);
+		if ((w = find(q, e, LIT(" H="))) != NULL && w - q < 32)
+			(void)parse_host(rec, w + 3, e, false);
+		goto error;
+	}
+	if (!sift_str_empty(rec->msgid) &&
+	    (q = find(t, e, LIT(": error ignored"))) != NULL) {
+		rec->recipient = mkstr(t, tokend(t, q));
+		goto error;
+	}
+	return;
+error:
+	rec->event = SIFT_EV_ERROR;
+	rec->reason = mkstr(t, e);
+	return;
+admin:
+	rec->event = SIFT_EV_ADMIN;
+	rec->reason = mkstr(t, e);
 }
 
 static void
@@ -1544,9 +1748,10 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 			smtp_line(rec, t, e);
 			return;
 		}
-		if (PFX(t, e, "Start queue run")) {
+		if (PFX(t, e, "Start ") && (q = find(t, e, LIT(" queue run"))) !=
+		    NULL && q - t < 40) {
 			rec->event = SIFT_EV_QUEUE_RUN;
-			if ((q = find(t, e, LIT(": "))) != NULL)
+			if ((q = find_colsp(t, e)) != NULL)
 				(void)scan_tags(rec, q + 2, e, &st);
 			return;
 		}
@@ -1556,9 +1761,10 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 		}
 		break;
 	case 'E':
-		if (PFX(t, e, "End queue run")) {
+		if (PFX(t, e, "End ") && (q = find(t, e, LIT(" queue run"))) !=
+		    NULL && q - t < 40) {
 			rec->event = SIFT_EV_QUEUE_RUN;
-			if ((q = find(t, e, LIT(": "))) != NULL)
+			if ((q = find_colsp(t, e)) != NULL)
 				(void)scan_tags(rec, q + 2, e, &st);
 			return;
 		}
@@ -1712,7 +1918,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 		}
 		if (PFX(t, e, "no immediate delivery")) {
 			rec->event = SIFT_EV_QUEUED;
-			if ((q = find(t, e, LIT(": "))) != NULL)
+			if ((q = find_colsp(t, e)) != NULL)
 				rec->reason = mkstr(q + 2, e);
 			return;
 		}
@@ -1796,6 +2002,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 	}
 	if (auth_line(rec, t, e))
 		return;
+	misc_line(rec, t, e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1817,6 +2024,7 @@ sift_parse(struct sift_str line, struct sift_rec *rec,
 	rec->ts.ms = -1;
 	rec->syslog_pri = -1;
 	rec->line = line;
+	rec->body = line;
 	fixed = opts != NULL && opts->fixed_tz;
 	foff = opts != NULL ? opts->tzoff : 0;
 	if (p == NULL || line.n == 0) {
@@ -1843,6 +2051,7 @@ sift_parse(struct sift_str line, struct sift_rec *rec,
 	if ((m = syslog_frame(rec, p, e, &sts, opts, &exim)) != NULL) {
 		rec->flags |= SIFT_REC_SYSLOG;
 		m = fragment(rec, m, e);
+		rec->body = mkstr(m, e);
 		if (!exim) {
 			rec->text = mkstr(m, e);
 			if (sts.valid)

@@ -64,6 +64,8 @@ enum sift_event {
 	SIFT_EV_VERIFY_DEFER,	/* sender/recipient verify defer:
 				   "verify_defer" */
 	SIFT_EV_LOCKED,		/* spool file is locked: "locked" */
+	SIFT_EV_ADMIN,		/* removed/cancelled/moved by a user:
+				   "admin" */
 	SIFT_EV__COUNT
 };
 
@@ -135,6 +137,8 @@ struct sift_rec {
 	struct sift_str	 command;	/* quoted SMTP command echoed in
 					   protocol/syntax/sync errors and
 					   "last was" of drops, unescaped */
+	struct sift_str	 body;		/* the message inside a syslog frame,
+					   after any [n/m]; else the line */
 	bool		 frag_more;	/* [n/m] piece cut for length: the
 					   next piece continues this line */
 	int		 syslog_pri;	/* RFC 5424 <PRI>, -1 when absent */

@@ -178,10 +178,11 @@ report(struct sift_reader *r, struct sift_err *err)
 	if (e->code == SIFT_E_CODEC) {
 		if (r->lineno > 0)
 			return sift_err_set(err, e->code, e->sys,
-			    "%s: %s: %s after line %llu", r->name, r->codec,
+			    "%s: %s: %s after line %llu", r->name,
+			    sift_reader_codec(r),
 			    e->msg, (unsigned long long)r->lineno);
 		return sift_err_set(err, e->code, e->sys, "%s: %s: %s",
-		    r->name, r->codec, e->msg);
+		    r->name, sift_reader_codec(r), e->msg);
 	}
 	if (r->lineno > 0)
 		return sift_err_set(err, e->code, e->sys,
@@ -218,7 +219,8 @@ sift_reader_next(struct sift_reader *r, struct sift_str *line,
 				(void)fill(r);
 			continue;
 		}
-		if (nl == NULL && len < r->max_line && !r->eof) {
+		/* up to max_line bytes wait for their newline */
+		if (nl == NULL && len <= r->max_line && !r->eof) {
 			(void)fill(r);
 			continue;
 		}
@@ -231,8 +233,7 @@ sift_reader_next(struct sift_reader *r, struct sift_str *line,
 		return 0;
 	}
 	line->p = r->buf + r->start;
-	if (len > r->max_line || (nl == NULL && len >= r->max_line &&
-	    !r->eof)) {
+	if (len > r->max_line) {
 		line->n = r->max_line;
 		r->trunc = true;
 		r->start += r->max_line;

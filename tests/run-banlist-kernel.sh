@@ -6,7 +6,7 @@
 # list banlist was asked for; every file is loaded twice for idempotence.
 . "$(dirname "$0")/lib.sh"
 need_root
-need unshare ipset
+need unshare ipset nft iptables-restore ip6tables-restore python3
 unshare -n true 2>/dev/null || skip_all "unshare -n not permitted"
 scratch
 T=$T_TMP
@@ -188,5 +188,157 @@ ns "ipset restore <'$T/ipset.t'; ipset list >'$T/list.all'"
 "$BANLIST" -f ipset --diff "$T/list.all" "$T/hosts2" >"$T/diff.ipset2"
 check "diff from ipset list equals diff from ipset save" \
     cmp -s "$T/diff.ipset" "$T/diff.ipset2"
+
+# ---- nft ----
+# Elements of the live nft sets NAME and NAME6 of table inet TABLE, one
+# CIDR per line, read from "nft -j list set" by python3's json module.
+nft_elems() {
+	python3 -c '
+import json, sys
+for line in sys.stdin:
+    line = line.strip()
+    if not line:
+        continue
+    for obj in json.loads(line)["nftables"]:
+        s = obj.get("set")
+        if not s:
+            continue
+        for e in s.get("elem", []):
+            if isinstance(e, dict) and "elem" in e:
+                e = e["elem"]["val"]
+            if isinstance(e, str):
+                print(e)
+            elif "prefix" in e:
+                print("%s/%d" % (e["prefix"]["addr"], e["prefix"]["len"]))
+            else:
+                print("range %s %s" % tuple(e["range"]))
+' | sort
+}
+"$BANLIST" -f nft -t 1h --ports 25,465,587 -a "$T/allow" "$T/in" \
+    >"$T/nft" 2>/dev/null
+if ns "nft -f '$T/nft'; nft -f '$T/nft'
+    nft -j list set inet banlist banlist >'$T/nft.4'
+    nft -j list set inet banlist banlist6 >'$T/nft.6'
+    nft -j list chain inet banlist input >'$T/nft.chain'" 2>"$T/nft.err"
+then
+	ok "nft: loads twice"
+else
+	fail "nft: loads twice"
+	diag "$(cat "$T/nft.err")"
+fi
+cat "$T/nft.4" "$T/nft.6" | nft_elems >"$T/nft.live"
+sort "$T/want" >"$T/want.s"
+if cmp -s "$T/want.s" "$T/nft.live"; then
+	ok "nft: live elements equal the request"
+else
+	fail "nft: live elements equal the request"
+	diag "$(diff "$T/want.s" "$T/nft.live" | head -20)"
+fi
+n=$(grep -o '"rule"' "$T/nft.chain" | wc -l)
+check "nft: two drop rules after two loads ($n)" test "$n" = 2
+check "nft: rules match ports 25, 465, 587" grep -q '"set": \[25, 465, 587\]' \
+    "$T/nft.chain"
+check "nft: elements carry timeout 3600" grep -q '"timeout": 3600' "$T/nft.4"
+check "nft: set flags interval and timeout" \
+    grep -q '"flags": \["interval", "timeout"\]' "$T/nft.6"
+
+# nft --diff against the live dump, applied once, gives the new list.
+cat "$T/nft.4" "$T/nft.6" >"$T/nft.dump"
+"$BANLIST" -f nft --diff "$T/nft.dump" "$T/hosts2" >"$T/nft.diff"
+if ns "nft -f '$T/nft'; nft -f '$T/nft.diff'
+    nft -j list set inet banlist banlist >'$T/nftd.4'
+    nft -j list set inet banlist banlist6 >'$T/nftd.6'" 2>"$T/nftd.err"
+then
+	ok "nft diff: loads"
+else
+	fail "nft diff: loads"
+	diag "$(cat "$T/nftd.err")"
+fi
+cat "$T/nftd.4" "$T/nftd.6" | nft_elems >"$T/nftd.live"
+check "nft diff: live elements equal the new list" cmp -s "$T/want.d" \
+    "$T/nftd.live"
+
+# ---- iptables ----
+# Rules of chain C as iptables-save prints them, hosts without /32, /128.
+ipt_rules() {
+	grep "^-A $1 " | sed -e 's|/32 | |' -e 's|/128 | |'
+}
+"$BANLIST" -f ipset -n bl -a "$T/allow" "$T/in" >"$T/ipt.ipset" 2>/dev/null
+"$BANLIST" -f iptables -n bl "$T/in" >"$T/ipt.4" 2>/dev/null
+"$BANLIST" -f iptables -6 -n bl "$T/in" >"$T/ipt.6" 2>/dev/null
+if ns "ipset restore <'$T/ipt.ipset'
+    iptables -w -I INPUT -j banlist 2>/dev/null || true
+    iptables-restore --noflush <'$T/ipt.4'
+    iptables-restore --noflush <'$T/ipt.4'
+    ip6tables-restore --noflush <'$T/ipt.6'
+    ip6tables-restore --noflush <'$T/ipt.6'
+    iptables-save >'$T/save4'; ip6tables-save >'$T/save6'" 2>"$T/ipt.err"
+then
+	ok "iptables-restore, ip6tables-restore: load twice"
+else
+	fail "iptables-restore, ip6tables-restore: load twice"
+	diag "$(cat "$T/ipt.err")"
+fi
+check "iptables: one set rule in chain banlist" test "$(ipt_rules banlist \
+    <"$T/save4")" = "-A banlist -m set --match-set bl src -j DROP"
+check "ip6tables: one set rule in chain banlist" test "$(ipt_rules banlist \
+    <"$T/save6")" = "-A banlist -m set --match-set bl6 src -j DROP"
+
+# --addresses: one rule per CIDR block, both families.
+"$BANLIST" -f iptables --addresses --ports 25,465,587 -c ban-smtp \
+    -a "$T/allow" "$T/in" >"$T/ipta.4" 2>/dev/null
+"$BANLIST" -f iptables -6 --addresses --ports 25,465,587 -c ban-smtp \
+    -a "$T/allow" "$T/in" >"$T/ipta.6" 2>/dev/null
+ns "iptables-restore --noflush <'$T/ipta.4'
+    iptables-restore --noflush <'$T/ipta.4'
+    ip6tables-restore --noflush <'$T/ipta.6'
+    ip6tables-restore --noflush <'$T/ipta.6'
+    iptables-save >'$T/savea4'; ip6tables-save >'$T/savea6'"
+cat "$T/savea4" "$T/savea6" | ipt_rules ban-smtp >"$T/rules.a"
+sed 's/^/-A ban-smtp -s /; s/$/ -p tcp -m multiport --dports 25,465,587 -j DROP/' \
+    "$T/want" >"$T/want.a"
+if cmp -s "$T/want.a" "$T/rules.a"; then
+	ok "iptables --addresses: one rule per block, loaded twice"
+else
+	fail "iptables --addresses: one rule per block, loaded twice"
+	diag "$(diff "$T/want.a" "$T/rules.a" | head -20)"
+fi
+
+# Restore files refuse built-in chains (not idempotent there).
+if "$BANLIST" -f iptables -c INPUT "$T/in" >/dev/null 2>&1; then
+	fail "restore file into INPUT refused"
+else
+	ok "restore file into INPUT refused"
+fi
+
+# Shell script: dedicated chain hooked from INPUT, then direct DOCKER-USER.
+"$BANLIST" -f iptables --script -n bl "$T/in" >"$T/ipt.sh" 2>/dev/null
+"$BANLIST" -f iptables --script --addresses -c DOCKER-USER --ports 25 \
+    -a "$T/allow" "$T/in" >"$T/iptd.sh" 2>/dev/null
+if ns "ipset restore <'$T/ipt.ipset'
+    iptables -w -N DOCKER-USER; ip6tables -w -N DOCKER-USER
+    sh '$T/ipt.sh'; sh '$T/ipt.sh'; sh '$T/iptd.sh'; sh '$T/iptd.sh'
+    iptables-save >'$T/saves4'; ip6tables-save >'$T/saves6'" 2>"$T/ipts.err"
+then
+	ok "iptables scripts run twice"
+else
+	fail "iptables scripts run twice"
+	diag "$(cat "$T/ipts.err")"
+fi
+check "script: INPUT jumps to banlist once" test "$(ipt_rules INPUT \
+    <"$T/saves4")" = "-A INPUT -j banlist"
+check "script: ip6 INPUT jumps to banlist once" test "$(ipt_rules INPUT \
+    <"$T/saves6")" = "-A INPUT -j banlist"
+check "script: one set rule" test "$(ipt_rules banlist <"$T/saves4")" = \
+    "-A banlist -m set --match-set bl src -j DROP"
+cat "$T/saves4" "$T/saves6" | ipt_rules DOCKER-USER | sort >"$T/rules.d"
+sed 's/^/-A DOCKER-USER -s /; s/$/ -p tcp -m multiport --dports 25 -j DROP/' \
+    "$T/want" | sort >"$T/want.dk"
+if cmp -s "$T/want.dk" "$T/rules.d"; then
+	ok "script: DOCKER-USER holds one rule per block after two runs"
+else
+	fail "script: DOCKER-USER holds one rule per block after two runs"
+	diag "$(diff "$T/want.dk" "$T/rules.d" | head -20)"
+fi
 
 done_testing

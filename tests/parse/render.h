@@ -18,7 +18,7 @@ struct rbuf {
 	size_t	n;
 };
 
-static void
+SIFT_UNUSED static void
 rb_putc(struct rbuf *r, char c)
 {
 	if (r->n + 1 < sizeof(r->b))
@@ -60,7 +60,7 @@ rb_esc(struct rbuf *r, const char *p, size_t n)
  * The value of one field, escaped, into r (r cleared first). Returns 0, or
  * -1 for an unknown key. Absent values render as the empty string.
  */
-static int
+SIFT_UNUSED static int
 render_field(const struct sift_rec *rec, const char *key, struct rbuf *r)
 {
 	char t[64];
@@ -112,6 +112,13 @@ render_field(const struct sift_rec *rec, const char *key, struct rbuf *r)
 					rb_putc(r, ',');
 				rb_puts(r, fn[i]);
 			}
+	} else if (strcmp(key, "parent") == 0) {
+		if (rec->event == SIFT_EV_CONTINUATION) {
+			snprintf(t, sizeof(t), "%s@%llu",
+			    sift_event_name(rec->parent_event),
+			    (unsigned long long)rec->parent_lineno);
+			rb_puts(r, t);
+		}
 	} else if (strcmp(key, "ntags") == 0) {
 		snprintf(t, sizeof(t), "%u", rec->ntags);
 		rb_puts(r, t);
@@ -184,11 +191,11 @@ static const char *const render_keys[] = {
 	"event", "stage", "ts", "pid", "msgid", "flag", "ip", "addr", "port",
 	"host", "helo", "ident", "sender", "recipient", "auth",
 	"authenticator", "user", "command", "reason", "syslog_host", "frag",
-	"flags", "tags",
+	"flags", "parent", "tags",
 };
 
 /* One line: every non-empty field as key=value (quoted if needed). */
-static void
+SIFT_UNUSED static void
 render_rec(const struct sift_rec *rec, FILE *fp)
 {
 	struct rbuf r;

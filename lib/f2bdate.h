@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * fail2ban's date detector: the default templates (each unanchored one with
+ * a line-anchored twin placed first), datepattern lines with %-directives,
+ * {^LN-BEG}, {UNB}, {DATE}, {DEFAULT}, {NONE}, EPOCH, LEPOCH and TAI64N, and
+ * the same search order as fail2ban (last winner first, anchored hits win,
+ * later unanchored hits keep the scan going, winners move up). The detector
+ * is owned by the caller until sift_f2bdate_free(); it keeps per-run
+ * statistics and position memory, so use one per input stream.
+ */
+#ifndef SIFT_F2BDATE_H
+#define SIFT_F2BDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "sift.h"
+
+struct sift_f2bdate;
+
+/*
+ * patterns: NULL for the defaults, else datepattern text (one pattern per
+ * line, '%' single as after INI interpolation). now: "current" time, used
+ * for the %ExY year window and for dates without a year.
+ */
+struct sift_f2bdate *sift_f2bdate_new(const char *patterns, int64_t now,
+	    struct sift_err *err);
+void	 sift_f2bdate_free(struct sift_f2bdate *d);
+/*
+ * Find the date in line[0..n). Returns 1 with the span of the cut text
+ * [*s, *e) and *t (epoch seconds; *has_time false when the text did not
+ * convert), 0 when no template matched, -1 on a regex limit.
+ */
+int	 sift_f2bdate_find(struct sift_f2bdate *d, const char *line, size_t n,
+	    size_t *s, size_t *e, int64_t *t, bool *has_time,
+	    struct sift_err *err);
+/* Templates in their current order. */
+size_t	 sift_f2bdate_count(const struct sift_f2bdate *d);
+const char *sift_f2bdate_name(const struct sift_f2bdate *d, size_t i);
+uint64_t sift_f2bdate_hits(const struct sift_f2bdate *d, size_t i);
+const char *sift_f2bdate_regex(const struct sift_f2bdate *d, size_t i);
+/* "Default Detectors" or the single pattern's name, as fail2ban-regex. */
+const char *sift_f2bdate_label(const struct sift_f2bdate *d);
+
+#endif

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: ISC */
+/* PCRE2 wrapper: compile once, JIT, reused match data, bounded matching. */
+#include "rx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcre2.h>
+
+#include "xalloc.h"
+#include "banned.h"
+
+/* Enough for the worst stock filter on 64 KiB lines; a hit is reported. */
+#define RX_MATCH_LIMIT	10000000u
+#define RX_DEPTH_LIMIT	100000u
+
+struct sift_rx {
+	pcre2_code		*code;
+	pcre2_match_data	*md;
+	pcre2_match_context	*mctx;
+	size_t			*ov;
+	unsigned		 ngroups;
+	unsigned		 nnames;
+	unsigned		 entry;		/* name table entry size */
+	PCRE2_SPTR		 table;
+	bool			 jit;
+	char			*pattern;
+};
+
+struct sbuf {
+	char	*p;
+	size_t	 n, cap;
+};
+
+static void
+sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->n < n + 1) {
+		while (b->cap - b->n < n + 1)
+			b->cap = b->cap ? b->cap * 2 : 64;
+		b->p = sift_xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static bool
+is_flag_letter(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+char *
+sift_rx_from_python(const char *pat)
+{
+	struct sbuf b = { NULL, 0, 0 };
+	const char *p = pat, *q;
+	bool cls = false;
+
+	sb_put(&b, "", 0);
+	while (*p != '\0') {
+		if (*p == '\\' && p[1] != '\0') {
+			if (!cls && p[1] == 'Z')
+				sb_put(&b, "\\z", 2);
+			else
+				sb_put(&b, p, 2);
+			p += 2;
+			continue;
+		}
+		if (cls) {
+			if (*p == ']')
+				cls = false;
+			sb_put(&b, p, 1);
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			cls = true;
+			sb_put(&b, p, 1);
+			p++;
+			/* "[]" and "[^]": the ']' is literal. */
+			if (*p == '^') {
+				sb_put(&b, p, 1);
+				p++;
+			}
+			if (*p == ']') {
+				sb_put(&b, p, 1);
+				p++;
+			}
+			continue;
+		}
+		if (*p == '{' && p[1] == ',') {
+			/* Python's {,n} is {0,n}; PCRE2 10.42 reads it literally. */
+			q = p + 2;
+			while (*q >= '0' && *q <= '9')
+				q++;
+			if (q > p + 2 && *q == '}') {
+				sb_put(&b, "{0", 2);
+				sb_put(&b, p + 1, (size_t)(q - p));
+				p = q + 1;
+				continue;
+			}
+		}
+		if (*p == '(') {
+			/* "((?i)x)" and "(?:(?i)x)" -> "(?i:x)", as fail2ban does. */
+			q = p + 1;
+			if (q[0] == '?' && q[1] == ':')
+				q += 2;
+			if (q[0] == '(' && q[1] == '?' && is_flag_letter(q[2])) {
+				const char *r = q + 2;
+
+				while (is_flag_letter(*r))
+					r++;
+				if (*r == ')') {
+					sb_put(&b, "(?", 2);
+					for (q += 2; q < r; q++)
+						if (strchr("imsx", *q) != NULL)
+							sb_put(&b, q, 1);
+					sb_put(&b, ":", 1);
+					p = r + 1;
+					continue;
+				}
+			}
+			/* Inline flags: drop the letters PCRE2 does not know. */
+			if (p[1] == '?' && is_flag_letter(p[2])) {
+				const char *r = p + 2;
+
+				while (is_flag_letter(*r))
+					r++;
+				if (*r == ')' || *r == ':') {
+					sb_put(&b, "(?", 2);
+					for (q = p + 2; q < r; q++)
+						if (strchr("imsx", *q) != NULL)
+							sb_put(&b, q, 1);
+					if (*r == ')' && b.p[b.n - 1] == '?') {
+						/* nothing left: drop the group */
+						b.n -= 2;
+						b.p[b.n] = '\0';
+					} else
+						sb_put(&b, r, 1);
+					p = r + 1;
+					continue;
+				}
+			}
+		}
+		sb_put(&b, p, 1);
+		p++;
+	}
+	return b.p;
+}
+
+struct sift_rx *
+sift_rx_new(const char *pattern, unsigned flags, struct sift_err *err)
+{
+	struct sift_rx *rx;
+	PCRE2_UCHAR msg[160];
+	PCRE2_SIZE off;
+	uint32_t opts = 0, n;
+	int ec;
+	char *pat;
+
+	pat = (flags & SIFT_RX_PYTHON) ? sift_rx_from_python(pattern) :
+	    sift_xstrdup(pattern);
+	if (flags & SIFT_RX_CASELESS)
+		opts |= PCRE2_CASELESS;
+	if (flags & SIFT_RX_MULTILINE)
+		opts |= PCRE2_MULTILINE;
+	rx = sift_xcalloc(1, sizeof(*rx));
+	rx->pattern = pat;
+	rx->code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts,
+	    &ec, &off, NULL);
+	if (rx->code == NULL) {
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		sift_err_set(err, SIFT_E_REGEX, 0, "%s at offset %zu",
+		    (char *)msg, (size_t)off);
+		free(pat);
+		free(rx);
+		return NULL;
+	}
+	rx->jit = pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE) == 0;
+	rx->md = pcre2_match_data_create_from_pattern(rx->code, NULL);
+	rx->mctx = pcre2_match_context_create(NULL);
+	if (rx->md == NULL || rx->mctx == NULL) {
+		sift_rx_free(rx);
+		sift_err_set(err, SIFT_E_REGEX, 0, "out of memory");
+		return NULL;
+	}
+	pcre2_set_match_limit(rx->mctx, RX_MATCH_LIMIT);
+	pcre2_set_depth_limit(rx->mctx, RX_DEPTH_LIMIT);
+	rx->ov = pcre2_get_ovector_pointer(rx->md);
+	pcre2_pattern_info(rx->code, PCRE2_INFO_CAPTURECOUNT, &n);
+	rx->ngroups = n;
+	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMECOUNT, &n);
+	rx->nnames = n;
+	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &n);
+	rx->entry = n;
+	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &rx->table);
+	return rx;
+}
+
+void
+sift_rx_free(struct sift_rx *rx)
+{
+	if (rx == NULL)
+		return;
+	pcre2_match_data_free(rx->md);
+	pcre2_match_context_free(rx->mctx);
+	pcre2_code_free(rx->code);
+	free(rx->pattern);
+	free(rx);
+}
+
+static int
+rx_run(struct sift_rx *rx, const char *s, size_t len, size_t start,
+    uint32_t opts, struct sift_err *err)
+{
+	int rc;
+
+	if (start > len)
+		return 0;
+	if (rx->jit && opts == 0)
+		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)s, len, start, 0,
+		    rx->md, rx->mctx);
+	else
+		rc = pcre2_match(rx->code, (PCRE2_SPTR)s, len, start, opts,
+		    rx->md, rx->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_JIT_STACKLIMIT)
+		return sift_err_set(err, SIFT_E_LIMIT, 0,
+		    "regex match limit exceeded");
+	{
+		PCRE2_UCHAR msg[160];
+
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		return sift_err_set(err, SIFT_E_REGEX, 0, "%s", (char *)msg);
+	}
+}
+
+int
+sift_rx_search(struct sift_rx *rx, const char *s, size_t len, size_t start,
+    struct sift_err *err)
+{
+	return rx_run(rx, s, len, start, 0, err);
+}
+
+int
+sift_rx_match_at(struct sift_rx *rx, const char *s, size_t len,
+    size_t start, struct sift_err *err)
+{
+	return rx_run(rx, s, len, start, PCRE2_ANCHORED, err);
+}
+
+size_t
+sift_rx_start(const struct sift_rx *rx, unsigned g)
+{
+	if (g > rx->ngroups || rx->ov[2 * g] == PCRE2_UNSET)
+		return SIFT_RX_UNSET;
+	return rx->ov[2 * g];
+}
+
+size_t
+sift_rx_end(const struct sift_rx *rx, unsigned g)
+{
+	if (g > rx->ngroups || rx->ov[2 * g] == PCRE2_UNSET)
+		return SIFT_RX_UNSET;
+	return rx->ov[2 * g + 1];
+}
+
+unsigned
+sift_rx_ngroups(const struct sift_rx *rx)
+{
+	return rx->ngroups;
+}
+
+int
+sift_rx_group(const struct sift_rx *rx, const char *name)
+{
+	int n = pcre2_substring_number_from_name(rx->code, (PCRE2_SPTR)name);
+
+	return n < 0 ? -1 : n;
+}
+
+unsigned
+sift_rx_names(const struct sift_rx *rx)
+{
+	return rx->nnames;
+}
+
+const char *
+sift_rx_name(const struct sift_rx *rx, unsigned i, unsigned *number)
+{
+	PCRE2_SPTR e = rx->table + (size_t)i * rx->entry;
+
+	if (number != NULL)
+		*number = ((unsigned)e[0] << 8) | e[1];
+	return (const char *)(e + 2);
+}
+
+const char *
+sift_rx_pattern(const struct sift_rx *rx)
+{
+	return rx->pattern;
+}
+
+bool
+sift_rx_jit(const struct sift_rx *rx)
+{
+	return rx->jit;
+}

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: ISC */
+/* Records across files: continuation lines and syslog pieces joined. */
+#include "stream.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+#include "xalloc.h"
+#include "banned.h"
+
+/* Key fields of the last entry, copied so they outlive its line. */
+struct parent {
+	bool		 valid;
+	struct sift_time ts;
+	char		 msgid[24];
+	size_t		 msgid_n;
+	struct sift_addr ip;
+	int64_t		 pid;
+	enum sift_event	 ev;
+	uint64_t	 lineno;
+};
+
+struct sift_stream {
+	char			**paths;
+	size_t			  n, idx;
+	struct sift_reader	 *r;
+	struct sift_reader_opts	  ropts;
+	struct sift_parse_opts	  popts;
+	bool			  panic;	/* current file is a paniclog */
+	struct parent		  par;
+
+	/* A line read but not processed yet (after a broken assembly). */
+	bool			  pend;
+	struct sift_str		  pline;
+	uint64_t		  plineno;
+	bool			  ptrunc;
+
+	/* The reader's end (0) or error (-1), held while flushing. */
+	bool			  held;
+	int			  held_rv;
+	struct sift_err		  held_err;
+
+	/* Syslog [n/m] assembly. */
+	bool			  asm_on, asm_trunc;
+	char			 *asmbuf;
+	size_t			  asm_n;
+	uint64_t		  asm_lineno;
+	int			  asm_m, asm_next;
+	int64_t			  asm_pid;
+	char			  asm_host[64];
+	size_t			  asm_host_n;
+
+	size_t			  rec_idx;
+	uint64_t		  rec_lineno;
+};
+
+int
+sift_stream_open(struct sift_stream **sp, const char *const *paths,
+    size_t n, const struct sift_stream_opts *opts, struct sift_err *err)
+{
+	struct sift_stream *s;
+
+	(void)err;
+	s = sift_xcalloc(1, sizeof(*s));
+	s->paths = sift_xcalloc(n + 1, sizeof(*s->paths));
+	for (size_t i = 0; i < n; i++)
+		s->paths[i] = sift_xstrdup(paths[i]);
+	s->n = n;
+	if (opts != NULL) {
+		s->popts = opts->parse;
+		s->ropts.max_line = opts->max_line;
+	}
+	s->asmbuf = sift_xmalloc(SIFT_STREAM_ASM_MAX);
+	*sp = s;
+	return 0;
+}
+
+void
+sift_stream_close(struct sift_stream *s)
+{
+	if (s == NULL)
+		return;
+	sift_reader_close(s->r);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->paths[i]);
+	free(s->paths);
+	free(s->asmbuf);
+	free(s);
+}
+
+const char *
+sift_stream_file(const struct sift_stream *s)
+{
+	return s->rec_idx < s->n ? s->paths[s->rec_idx] : "";
+}
+
+uint64_t
+sift_stream_lineno(const struct sift_stream *s)
+{
+	return s->rec_lineno;
+}
+
+size_t
+sift_stream_fileidx(const struct sift_stream *s)
+{
+	return s->rec_idx;
+}
+
+static bool
+is_panic_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return strstr(b != NULL ? b + 1 : path, "panic") != NULL;
+}
+
+/* Finish a record: flags, paniclog events, parent fields. */
+static int
+emit(struct sift_stream *s, struct sift_rec *rec, uint64_t lineno,
+    bool trunc)
+{
+	struct parent *p = &s->par;
+
+	if (trunc)
+		rec->flags |= SIFT_REC_TRUNC;
+	s->rec_idx = s->idx;
+	s->rec_lineno = lineno;
+	if (rec->event == SIFT_EV_CONTINUATION) {
+		rec->flags |= SIFT_REC_CONT;
+		if (!p->valid) {
+			rec->parent_event = SIFT_EV_OTHER;
+			rec->parent_lineno = 0;
+			return 1;
+		}
+		rec->ts = p->ts;
+		rec->msgid = sift_str_make(p->msgid, p->msgid_n);
+		rec->ip = p->ip;
+		rec->pid = p->pid;
+		rec->parent_event = p->ev;
+		rec->parent_lineno = p->lineno;
+		return 1;
+	}
+	if (s->panic && (rec->event == SIFT_EV_OTHER ||
+	    rec->event == SIFT_EV_ERROR))
+		rec->event = SIFT_EV_PANIC;
+	p->valid = true;
+	p->ts = rec->ts;
+	p->msgid_n = rec->msgid.n <= sizeof(p->msgid) ? rec->msgid.n : 0;
+	if (p->msgid_n > 0)
+		memcpy(p->msgid, rec->msgid.p, p->msgid_n);
+	p->ip = rec->ip;
+	p->pid = rec->pid;
+	p->ev = rec->event;
+	p->lineno = lineno;
+	return 1;
+}
+
+/* Parse and return what the assembly buffer holds. */
+static int
+flush_asm(struct sift_stream *s, struct sift_rec *rec, bool broken)
+{
+	s->asm_on = false;
+	(void)sift_parse(sift_str_make(s->asmbuf, s->asm_n), rec, &s->popts);
+	rec->flags |= SIFT_REC_ASSEMBLED;
+	rec->frag_more = false;
+	return emit(s, rec, s->asm_lineno, broken || s->asm_trunc);
+}
+
+static void
+asm_start(struct sift_stream *s, const struct sift_rec *rec,
+    struct sift_str line, uint64_t lineno)
+{
+	size_t n = line.n < SIFT_STREAM_ASM_MAX ? line.n :
+	    SIFT_STREAM_ASM_MAX;
+
+	memcpy(s->asmbuf, line.p, n);
+	s->asm_n = n;
+	s->asm_trunc = n < line.n;
+	s->asm_on = true;
+	s->asm_lineno = lineno;
+	s->asm_m = rec->frag_m;
+	s->asm_next = rec->frag_n + 1;
+	s->asm_pid = rec->pid;
+	s->asm_host_n = rec->syslog_host.n < sizeof(s->asm_host) ?
+	    rec->syslog_host.n : sizeof(s->asm_host);
+	if (s->asm_host_n > 0)
+		memcpy(s->asm_host, rec->syslog_host.p, s->asm_host_n);
+}
+
+static bool
+asm_match(const struct sift_stream *s, const struct sift_rec *rec)
+{
+	return (rec->flags & SIFT_REC_FRAGMENT) && rec->pid == s->asm_pid &&
+	    rec->frag_m == s->asm_m && rec->frag_n == s->asm_next &&
+	    rec->syslog_host.n == s->asm_host_n &&
+	    (s->asm_host_n == 0 ||
+	    memcmp(rec->syslog_host.p, s->asm_host, s->asm_host_n) == 0);
+}
+
+static void
+asm_append(struct sift_stream *s, struct sift_str body)
+{
+	size_t room = SIFT_STREAM_ASM_MAX - s->asm_n;
+
+	if (body.n > room) {
+		s->asm_trunc = true;
+		body.n = room;
+	}
+	if (body.n > 0)
+		memcpy(s->asmbuf + s->asm_n, body.p, body.n);
+	s->asm_n += body.n;
+	s->asm_next++;
+}
+
+/* Close the current file after its end or error; -1 reports the error. */
+static int
+finish_file(struct sift_stream *s, struct sift_err *err)
+{
+	int rv = s->held_rv;
+
+	s->held = false;
+	sift_reader_close(s->r);
+	s->r = NULL;
+	s->rec_idx = s->idx;
+	s->idx++;
+	memset(&s->par, 0, sizeof(s->par));
+	if (rv == -1) {
+		if (err != NULL)
+			*err = s->held_err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+sift_stream_next(struct sift_stream *s, struct sift_rec *rec,
+    struct sift_err *err)
+{
+	struct sift_str line;
+	uint64_t lineno;
+	bool trunc;
+	int rv;
+
+	for (;;) {
+		if (s->pend) {
+			s->pend = false;
+			line = s->pline;
+			lineno = s->plineno;
+			trunc = s->ptrunc;
+		} else {
+			if (s->held) {
+				if (s->asm_on)
+					return flush_asm(s, rec, true);
+				if (finish_file(s, err) == -1)
+					return -1;
+				continue;
+			}
+			if (s->r == NULL) {
+				if (s->idx >= s->n)
+					return 0;
+				if (sift_reader_open(&s->r, s->paths[s->idx],
+				    &s->ropts, err) != 0) {
+					s->r = NULL;
+					s->rec_idx = s->idx;
+					s->idx++;
+					return -1;
+				}
+				s->panic = is_panic_name(s->paths[s->idx]);
+				memset(&s->par, 0, sizeof(s->par));
+			}
+			rv = sift_reader_next(s->r, &line, &s->held_err);
+			if (rv != 1) {
+				s->held = true;
+				s->held_rv = rv;
+				continue;
+			}
+			lineno = sift_reader_lineno(s->r);
+			trunc = sift_reader_truncated(s->r);
+		}
+		if (line.n == 0)
+			continue;
+		(void)sift_parse(line, rec, &s->popts);
+		if (s->asm_on) {
+			if (asm_match(s, rec)) {
+				asm_append(s, rec->body);
+				if (trunc)
+					s->asm_trunc = true;
+				if (!rec->frag_more)
+					return flush_asm(s, rec, false);
+				continue;
+			}
+			s->pend = true;
+			s->pline = line;
+			s->plineno = lineno;
+			s->ptrunc = trunc;
+			return flush_asm(s, rec, true);
+		}
+		if (rec->frag_more) {
+			asm_start(s, rec, line, lineno);
+			if (trunc)
+				s->asm_trunc = true;
+			continue;
+		}
+		return emit(s, rec, lineno, trunc);
+	}
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Parsed records across a list of log files: reads each file in turn,
+ * parses every line, attaches continuation lines to the entry they belong
+ * to and joins syslog [n/m] pieces. The stream owns its readers and a few
+ * fixed buffers (no allocation per line); the record it fills, and every
+ * view in it, is valid until the next sift_stream_next() or
+ * sift_stream_close(). The caller owns the stream until sift_stream_close().
+ */
+#ifndef SIFT_STREAM_H
+#define SIFT_STREAM_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "parse.h"
+
+/* Longest syslog-split line the stream puts back together. */
+#define SIFT_STREAM_ASM_MAX	(16 * 1024)
+
+struct sift_stream;
+
+struct sift_stream_opts {
+	struct sift_parse_opts	parse;
+	size_t			max_line;	/* reader cap; 0: default */
+};
+
+/*
+ * Open a stream over paths[0..n) ("-" is standard input), read in the
+ * order given. Files are opened lazily; an unreadable one is reported by
+ * sift_stream_next(). The paths are copied. Returns 0, or -1 with err.
+ */
+SIFT_NODISCARD int sift_stream_open(struct sift_stream **sp,
+	    const char *const *paths, size_t n,
+	    const struct sift_stream_opts *opts, struct sift_err *err);
+
+/*
+ * Next record. Returns 1 with *rec filled, 0 at the end of the last file,
+ * -1 when a file could not be opened or read (err names it, and the line
+ * where the damage began); call again to go on with the next file: the
+ * good lines of a damaged file have been returned before its error.
+ *
+ * Records:
+ * - Empty lines are skipped.
+ * - A continuation line (SIFT_EV_CONTINUATION) gets ts, msgid, ip, pid of
+ *   the entry it belongs to, with parent_event and parent_lineno; at the
+ *   start of a file, parent_event is SIFT_EV_OTHER and parent_lineno 0.
+ * - Syslog pieces cut for length ("[1/3] ... [2/3] ... [3/3]", same host,
+ *   pid and count, consecutive) come back as one record parsed from the
+ *   joined text (SIFT_REC_ASSEMBLED; line is the first piece's frame plus
+ *   every piece's body). A run that breaks off, or exceeds
+ *   SIFT_STREAM_ASM_MAX, is returned as far as it got with
+ *   SIFT_REC_TRUNC.
+ * - In a file whose name contains "panic", records of event other or
+ *   error become SIFT_EV_PANIC.
+ */
+SIFT_NODISCARD int sift_stream_next(struct sift_stream *s,
+	    struct sift_rec *rec, struct sift_err *err);
+
+/* File name and line number of the last record returned. */
+const char *sift_stream_file(const struct sift_stream *s);
+uint64_t sift_stream_lineno(const struct sift_stream *s);
+/* Index in paths[] of the last record's file. */
+size_t	sift_stream_fileidx(const struct sift_stream *s);
+
+void	sift_stream_close(struct sift_stream *s);
+
+#endif

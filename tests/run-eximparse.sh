@@ -1,0 +1,90 @@
+#!/bin/sh
+# eximparse beyond the golden cases: --help equals the man page SYNOPSIS,
+# every field of eximsift(5) is accepted, JSON/TSV/CSV round trips, and
+# parallel runs (several files, several chunks each) keep the input order.
+. "$(dirname "$0")/lib.sh"
+need python3 mandoc
+scratch
+E=$EXIMPARSE
+D=$TESTDATA/eximparse
+
+# --help is the SYNOPSIS, whitespace aside
+"$E" --help | tr -s ' \n\t' '   ' | sed 's/^usage: //; s/ *$//' >"$T_TMP/help"
+mandoc -Tascii "$SRCDIR/man/eximparse.1" | col -b |
+    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
+    tr -s ' \n\t' '   ' | sed 's/^ *//; s/ *$//' >"$T_TMP/synopsis"
+if cmp -s "$T_TMP/help" "$T_TMP/synopsis"; then
+	ok "--help matches the SYNOPSIS of eximparse(1)"
+else
+	fail "--help matches the SYNOPSIS of eximparse(1)"
+	diag "help:     $(cat "$T_TMP/help")" "synopsis: $(cat "$T_TMP/synopsis")"
+fi
+
+# every option letter of the SYNOPSIS is described under DESCRIPTION
+missing=
+for l in $(sed -n 's/^\.It Fl \([A-Za-z]\).*/\1/p' "$SRCDIR/man/eximparse.1"); do
+	grep -q -- "\[-[A-Za-z]*$l" "$T_TMP/help" || missing="$missing $l"
+done
+check "every option in eximparse(1) is in --help${missing:+ (missing:$missing)}" \
+    test -z "$missing"
+
+# every field named in eximsift(5) is accepted, and nothing else is
+fields=$(sed -n '/^\.Ss Fields/,/^\.Ss Events/p' "$SRCDIR/man/eximsift.5" |
+    sed -n 's/^\.It Cm \([a-z_]*\)$/\1/p' | paste -sd, -)
+check "eximsift(5) documents fields" test -n "$fields"
+check "-F accepts every field of eximsift(5): $fields" \
+    sh -c "'$E' -F '$fields' '$D/mainlog' >/dev/null"
+n=$(echo "$fields" | tr , '\n' | wc -l)
+check "eximsift(5) lists 30 fields ($n)" test "$n" = 30
+events=$(sed -n '/^\.Ss Events/,/^\.Ss JSON/p' "$SRCDIR/man/eximsift.5" |
+    sed -n 's/^\.It Cm \([a-z_]*\)$/\1/p' | paste -sd, -)
+check "-e accepts every event of eximsift(5): $events" \
+    sh -c "'$E' -e '$events' '$D/mainlog' >/dev/null"
+
+# the same values in all three formats
+python3 "$SRCDIR/tests/eximparse-roundtrip.py" "$E" "$D/mainlog" \
+    "$D/mainlog-497.gz" "$D/syslog.log" "$D/hostile.log" "$D/garbage.bin" \
+    >"$T_TMP/rt" 2>&1
+rc=$?
+cat "$T_TMP/rt" | while read -r line; do
+	case $line in
+	ok*|"not ok"*) ;;
+	*) echo "# $line" ;;
+	esac
+done
+grep -c '^ok' "$T_TMP/rt" >"$T_TMP/rtn"
+check "round trips ($(cat "$T_TMP/rtn") of 5)" test "$rc" = 0 -a "$(cat "$T_TMP/rtn")" = 5
+grep '^not ok' "$T_TMP/rt" | while read -r line; do diag "$line"; done
+
+# parallel: several inputs of several chunks each, output in input order
+if [ -x "$BUILDDIR/bench/genlog" ]; then
+	size=3M
+	[ "${SIFT_SAN:-}" = 1 ] && size=1M
+	for i in 1 2 3 4; do
+		"$BUILDDIR/bench/genlog" -s $size -S $i -o "$T_TMP/log$i" ||
+		    fail "genlog"
+	done
+	gzip -c "$T_TMP/log2" >"$T_TMP/log2.gz"
+	zstd -q -c "$T_TMP/log3" >"$T_TMP/log3.zst"
+	set -- "$T_TMP/log1" "$T_TMP/log2.gz" "$T_TMP/log3.zst" "$T_TMP/log4"
+	: >"$T_TMP/one"
+	for f in "$@"; do
+		"$E" -j 1 -f tsv -F file,lineno,ts,event,ip,reason "$f" |
+		    sed 1d >>"$T_TMP/one"
+	done
+	"$E" -j 4 -f tsv -F file,lineno,ts,event,ip,reason "$@" | sed 1d \
+	    >"$T_TMP/par"
+	check "4 jobs over 4 files give the same records in order" \
+	    cmp -s "$T_TMP/one" "$T_TMP/par"
+	check "the parallel run has records ($(wc -l <"$T_TMP/par"))" \
+	    test "$(wc -l <"$T_TMP/par")" -gt 40000
+	"$E" -j 2 -F lineno "$@" | head -n 3 >"$T_TMP/head"
+	check "a closed pipe ends the run quietly" test "$(wc -l <"$T_TMP/head")" = 3
+	lines=$(cat "$T_TMP/log1" "$T_TMP/log4" | wc -l)
+	recs=$("$E" -j 2 -f tsv -F lineno "$T_TMP/log1" "$T_TMP/log4" | sed 1d | wc -l)
+	check "one record per line of a generated log ($recs of $lines)" \
+	    test "$recs" = "$lines"
+else
+	fail "bench/genlog not built"
+fi
+done_testing
