@@ -698,7 +698,8 @@ bracket_end(const char *p, const char *e)
 	if (q >= e || *q != ']' || q == p + 1)
 		return NULL;
 	q++;
-	if (q < e && *q != ' ' && *q != ':' && *q != '*' && *q != ',')
+	if (q < e && *q != ' ' && *q != ':' && *q != '*' && *q != ',' &&
+	    *q != ')')
 		return NULL;
 	return q;
 }
@@ -800,6 +801,22 @@ bare_flag(const char *p, size_t n)
 	}
 }
 
+/* End of an address with a quoted local part ("a b"@c) starting at p. */
+static const char *
+addr_end(const char *p, const char *e)
+{
+	const char *c = p + 1;
+
+	if (p >= e || *p != '"')
+		return tokend(p, e);
+	while (c < e && *c != '"') {
+		if (*c == '\\' && c + 1 < e)
+			c++;
+		c++;
+	}
+	return tokend(c < e ? c : p, e);
+}
+
 /* End of a quoted value starting at the opening quote q. */
 static const char *
 quoted_end(const char *q, const char *e)
@@ -824,6 +841,22 @@ quoted_end(const char *q, const char *e)
 		}
 		c++;
 	}
+}
+
+/* The one-letter tag just added at k fills its typed field, if empty. */
+static void
+typed_tag(struct sift_rec *rec, const char *k)
+{
+	struct sift_kv *kv;
+
+	if (rec->ntags == 0 || (kv = &rec->tags[rec->ntags - 1])->key.p != k)
+		return;		/* the tag table was full */
+	if (*k == 'F' && sift_str_empty(rec->sender))
+		rec->sender = kv->val;
+	else if (*k == 'A' && sift_str_empty(rec->auth))
+		rec->auth = kv->val;
+	else if (*k == 'U' && sift_str_empty(rec->ident))
+		rec->ident = kv->val;
 }
 
 #define TS_COLON	0x01	/* stopped after a value ending in ':' */
@@ -882,23 +915,15 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 			p = ve;
 			if (ve > v && ve[-1] == ':') {
 				add_tag(rec, k, kn, v, (size_t)(ve - 1 - v));
+				if (kn == 1)
+					typed_tag(rec, k);
 				*st = TS_COLON;
 				return sp(p, e);
 			}
 			add_tag(rec, k, kn, v, (size_t)(ve - v));
 		}
-		if (kn == 1) {
-			struct sift_kv *kv = &rec->tags[rec->ntags - 1];
-
-			if (rec->ntags == 0 || kv->key.p != k)
-				;	/* tag table full */
-			else if (*k == 'F' && sift_str_empty(rec->sender))
-				rec->sender = kv->val;
-			else if (*k == 'A' && sift_str_empty(rec->auth))
-				rec->auth = kv->val;
-			else if (*k == 'U' && sift_str_empty(rec->ident))
-				rec->ident = kv->val;
-		}
+		if (kn == 1)
+			typed_tag(rec, k);
 		if (p < e && *p == ':' && (p + 1 == e || p[1] == ' ')) {
 			*st = TS_COLON;
 			return sp(p + 1, e);
@@ -1181,10 +1206,7 @@ delivery_line(struct sift_rec *rec, const char *p, const char *e)
 	const char *a = p, *ae, *q;
 	unsigned st;
 
-	if (p < e && *p == '"' && (q = quoted_end(p, e)) != NULL)
-		ae = tokend(q, e);
-	else
-		ae = tokend(p, e);
+	ae = addr_end(p, e);
 	p = sp(ae, e);
 	if (ae > a && ae[-1] == ':' && rec->event == SIFT_EV_FAIL) {
 		rec->recipient = mkstr(a, ae - 1);
@@ -1230,13 +1252,10 @@ delivery_line(struct sift_rec *rec, const char *p, const char *e)
 static void
 arrival_line(struct sift_rec *rec, const char *p, const char *e)
 {
-	const char *q, *se;
+	const char *se;
 	unsigned st;
 
-	if (p < e && *p == '"' && (q = quoted_end(p, e)) != NULL)
-		se = tokend(q, e);
-	else
-		se = tokend(p, e);
+	se = addr_end(p, e);
 	rec->sender = mkstr(p, se);
 	p = sp(se, e);
 	while (p < e) {
@@ -1451,7 +1470,8 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 			rec->stage = SIFT_ST_CONNECT;
 		} else if (PFX(w, e, "closed ")) {
 			rec->event = SIFT_EV_CLOSE;
-			rec->reason = mkstr(w + 7, e);
+			rec->reason = mkstr(PFX(w, e, "closed by ") ? w + 10 :
+			    w + 7, e);
 			if (PFX(w, e, "closed by DROP"))
 				rec->stage = SIFT_ST_CONNECT;
 		} else if (PFX(w, e, "lost")) {
