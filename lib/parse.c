@@ -712,6 +712,12 @@ bracket_end(const char *p, const char *e)
  * "[8.8.8.8]" can only sit inside the parentheses. Returns the end of the
  * host text, or NULL (nothing recorded) when it has no such shape.
  */
+/*
+ * Where the next HELO end may be found at the earliest (hostid_line()'s
+ * retries), else NULL.
+ */
+static _Thread_local const char *helo_min;
+
 static const char *
 parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 {
@@ -739,6 +745,8 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 	}
 	if (*p == '(') {
 		for (c = p + 1;; c++) {
+			if (helo_min != NULL && c < helo_min && helo_min <= e)
+				c = helo_min;
 			while (c < e && *c != ')')
 				c++;
 			if (e - c < 3)
@@ -1065,7 +1073,7 @@ rejected_what(struct sift_rec *rec, const char *w, const char *e,
 
 /* Text after a host_and_ident part (H=... or U=... or F=...). */
 static void
-hostid_line(struct sift_rec *rec, const char *p, const char *e)
+hostid_try(struct sift_rec *rec, const char *p, const char *e)
 {
 	unsigned st;
 	const char *w, *q;
@@ -1178,6 +1186,45 @@ verify:
 	}
 }
 
+/* Clear what a failed hostid_try() may have set. */
+static void
+hostid_reset(struct sift_rec *rec)
+{
+	rec->ntags = 0;
+	rec->flags &= ~(unsigned)SIFT_REC_TAGS_FULL;
+	rec->event = SIFT_EV_OTHER;
+	rec->stage = SIFT_ST_NONE;
+	memset(&rec->ip, 0, sizeof(rec->ip));
+	rec->port = -1;
+	rec->host = rec->helo = rec->ident = rec->sender = SIFT_STR_NULL;
+	rec->recipient = rec->auth = rec->reason = SIFT_STR_NULL;
+	rec->addr_text = rec->command = SIFT_STR_NULL;
+}
+
+/*
+ * Text after a host_and_ident part (H=... or U=... or F=...). When no
+ * Exim text follows the host, the HELO may have held ") [" itself (only
+ * possible under helo_accept_junk_hosts): try the later ends of it.
+ */
+static void
+hostid_line(struct sift_rec *rec, const char *p, const char *e)
+{
+	hostid_try(rec, p, e);
+	if (rec->event != SIFT_EV_OTHER || rec->helo.p == NULL ||
+	    !PFX(p, e, "H="))
+		return;
+	for (int i = 0; i < 8 && rec->helo.p != NULL; i++) {
+		helo_min = rec->helo.p + rec->helo.n + 1;
+		hostid_reset(rec);
+		hostid_try(rec, p, e);
+		helo_min = NULL;
+		if (rec->event != SIFT_EV_OTHER)
+			return;
+	}
+	hostid_reset(rec);
+	hostid_try(rec, p, e);
+}
+
 /*
  * BARE host after a fixed text, then tags; returns the first word after
  * them (or NULL if no host shape was found).
@@ -1273,7 +1320,24 @@ arrival_line(struct sift_rec *rec, const char *p, const char *e)
 	}
 }
 
-/* Quoted echo: find `" H=`/`" U=` ending it; last match wins. */
+/* Is the byte at c preceded by an odd number of backslashes (from lo)? */
+static bool
+escaped(const char *lo, const char *c)
+{
+	size_t nb = 0;
+
+	while (c > lo && c[-1] == '\\') {
+		c--;
+		nb++;
+	}
+	return nb % 2 == 1;
+}
+
+/*
+ * Quoted echo: find the `" H=`/`" U=` that ends it; the last match wins,
+ * as what follows the real one is Exim's own fixed text, while an
+ * attacker's copy can only sit inside the echo, before it.
+ */
 static const char *
 echo_end(const char *q, const char *e)
 {
@@ -1327,9 +1391,15 @@ sync_line(struct sift_rec *rec, const char *p, const char *e)
 	}
 	if (q >= e || *q != '"')
 		return;
-	/* The first `" H=` whose host is followed by `next input=`. */
+	/*
+	 * The first unescaped `" H=` whose host is followed by `next input=`:
+	 * 4.99 escapes quotes in the echo, so an attacker's copy inside it
+	 * is skipped; 4.98 and earlier do not escape them (a known limit).
+	 */
 	for (c = q + 1; (c = find(c, e, LIT("\" "))) != NULL; c++) {
 		if (!PFX(c + 2, e, "H=") && !PFX(c + 2, e, "U="))
+			continue;
+		if (escaped(q + 1, c))
 			continue;
 		rec->ntags = 0;
 		w = scan_tags(rec, c + 2, e, &st);
