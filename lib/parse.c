@@ -1540,8 +1540,7 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 			rec->stage = SIFT_ST_CONNECT;
 		} else if (PFX(w, e, "closed ")) {
 			rec->event = SIFT_EV_CLOSE;
-			rec->reason = mkstr(PFX(w, e, "closed by ") ? w + 10 :
-			    w + 7, e);
+			rec->reason = mkstr(w + 7, e);
 			if (PFX(w, e, "closed by DROP"))
 				rec->stage = SIFT_ST_CONNECT;
 		} else if (PFX(w, e, "lost")) {
