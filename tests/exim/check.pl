@@ -13,11 +13,21 @@
 #       offenders -f json output
 #   check.pl expect SCENARIOS
 #       print the expectations derived from the table (for diagnosis)
+#
+# --sample before the mode: the logs are testdata/sample/ (make-sample.sh):
+# addresses rewritten to documentation ranges, and Debian's default
+# log_selector, which logs no "no MAIL" lines (so no no_mail events and
+# none of the connection class they earn).
 use strict;
 use warnings;
 use JSON::PP;
 use Time::Local qw(timegm);
 
+my $sample = 0;
+if (@ARGV && $ARGV[0] eq '--sample') {
+	$sample = 1;
+	shift @ARGV;
+}
 my ($mode, $table, @rest) = @ARGV;
 die "usage: check.pl parse|offenders|expect SCENARIOS ...\n"
     unless defined $table;
@@ -30,17 +40,33 @@ while (<$t>) {
 	next if /^\s*(#|$)/;
 	my ($phase, $addr, $action, $n, $classes, $events) = split;
 	die "check.pl: $table:$.: bad row\n" unless defined $events;
-	push @order, $addr unless $want{$addr};
-	$want{$addr} //= { events => {}, classes => {}, bad => 0 };
+	my (%c, %e);
 	for my $pair ($classes eq '-' ? () : split /,/, $classes) {
-		my ($c, $k) = split /:/, $pair;
-		$want{$addr}{classes}{$c} += $n * $k;
-		$want{$addr}{bad} = 1;
+		my ($k, $v) = split /:/, $pair;
+		$c{$k} += $v;
 	}
 	for my $pair ($events eq '-' ? () : split /,/, $events) {
-		my ($e, $k) = split /:/, $pair;
-		$want{$addr}{events}{$e} += $n * $k;
+		my ($k, $v) = split /:/, $pair;
+		$e{$k} += $v;
 	}
+	if ($sample) {
+		$addr =~ s/^127\.0\.2\./203.0.113./;
+		$addr =~ s/^127\.0\.3\./198.51.100./;
+		$addr = '2001:db8:bad::1' if $addr eq '::1';
+		if (my $nm = delete $e{no_mail}) {
+			$c{connection} -= $nm;
+			delete $c{connection} if $c{connection} <= 0;
+		}
+		# Nothing of this client is in the log at all.
+		next unless %e;
+	}
+	push @order, $addr unless $want{$addr};
+	$want{$addr} //= { events => {}, classes => {}, bad => 0 };
+	for my $k (keys %c) {
+		$want{$addr}{classes}{$k} += $n * $c{$k};
+		$want{$addr}{bad} = 1;
+	}
+	$want{$addr}{events}{$_} += $n * $e{$_} for keys %e;
 }
 close $t;
 
