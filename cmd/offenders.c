@@ -3,7 +3,10 @@
  * offenders: classify abuse in Exim logs and rank the addresses, networks,
  * ASNs or countries behind it.
  */
+#include <sys/stat.h>
+
 #include <err.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -22,6 +25,7 @@
 #include "obuf.h"
 #include "parse.h"
 #include "reader.h"
+#include "state.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -71,6 +75,8 @@ struct ctx {
 	uint64_t		 lines, unparsed, classified, noaddr,
 				 outside, unselected, suppressed;
 	uint64_t		 bycls[SIFT_CLASS_MAX];
+	struct sift_state	*state;
+	uint64_t		 resumed, skipped_bytes;
 	bool			 trouble;
 };
 
@@ -410,22 +416,125 @@ count_event(struct ctx *c, const struct sift_rec *rec,
 	(void)sift_agg_add(c->agg, &k, m->cls, ts);
 }
 
+/*
+ * For --state: the first SIFT_STATE_HEAD decoded bytes of path (lines
+ * joined by newlines), its identity, and whether it is plain text.
+ */
+static int
+read_head(const char *path, unsigned char *head, size_t *headlen,
+    struct stat *st, bool *plain, struct sift_err *e)
+{
+	struct sift_reader *r;
+	struct sift_str line;
+	int rc;
+
+	*headlen = 0;
+	if (sift_reader_open(&r, path, NULL, e) == -1)
+		return -1;
+	if (sift_reader_fstat(r, st) == -1) {
+		sift_reader_close(r);
+		return sift_err_sys(e, SIFT_E_IO, errno, "%s", path);
+	}
+	while (*headlen < SIFT_STATE_HEAD &&
+	    (rc = sift_reader_next(r, &line, e)) == 1) {
+		size_t n = line.n;
+
+		if (n > SIFT_STATE_HEAD - *headlen)
+			n = SIFT_STATE_HEAD - *headlen;
+		memcpy(head + *headlen, line.p, n);
+		*headlen += n;
+		if (*headlen < SIFT_STATE_HEAD)
+			head[(*headlen)++] = '\n';
+	}
+	*plain = strcmp(sift_reader_codec(r), "plain") == 0;
+	sift_reader_close(r);
+	return 0;
+}
+
+/*
+ * End of the last complete line of a plain file of size bytes: a line
+ * still being written is left for the next run.
+ */
+static uint64_t
+complete_end(const char *path, uint64_t size)
+{
+	char buf[65536];
+	uint64_t from;
+	ssize_t n;
+	int fd;
+
+	if (size == 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return size;
+	from = size > sizeof(buf) ? size - sizeof(buf) : 0;
+	n = pread(fd, buf, (size_t)(size - from), (off_t)from);
+	close(fd);
+	if (n != (ssize_t)(size - from))
+		return size;
+	for (ssize_t i = n; i > 0; i--)
+		if (buf[i - 1] == '\n')
+			return from + (uint64_t)i;
+	return size;
+}
+
 static void
 read_input(struct ctx *c, const char *path)
 {
 	struct sift_reader *r;
+	struct sift_reader_opts ro;
 	struct sift_err e = SIFT_ERR_INIT;
 	struct sift_str line;
 	struct sift_rec rec;
 	struct sift_match m;
+	struct stat st;
+	const struct sift_state_ent *old = NULL;
+	struct sift_state_ent ne;
+	unsigned char head[SIFT_STATE_HEAD];
+	size_t headlen = 0;
+	uint64_t limit = UINT64_MAX, done_off, done_line;
+	bool plain = false;
 	int rc;
 
-	if (sift_reader_open(&r, path, NULL, &e) == -1) {
+	memset(&ro, 0, sizeof(ro));
+	if (c->state != NULL) {
+		if (read_head(path, head, &headlen, &st, &plain, &e) == -1) {
+			cli_report(&e);
+			c->trouble = true;
+			return;
+		}
+		if (plain)
+			limit = complete_end(path, (uint64_t)st.st_size);
+		old = sift_state_match(c->state, (uint64_t)st.st_dev,
+		    (uint64_t)st.st_ino, head, headlen);
+		if (old != NULL && old->offset > limit) {
+			/* Truncated in place (copytruncate): start over. */
+			if (c->o->verbose)
+				warnx("%s: shorter than at the last run, "
+				    "reading it again", path);
+			old = NULL;
+		}
+		if (old != NULL) {
+			ro.start_offset = old->offset;
+			ro.start_lineno = old->lineno;
+			c->resumed++;
+			c->skipped_bytes += old->offset;
+			if (c->o->verbose > 1)
+				warnx("%s: resuming at byte %" PRIu64 ", line %"
+				    PRIu64 " (was %s)", path, old->offset,
+				    old->lineno, old->name);
+		}
+	}
+	if (sift_reader_open(&r, path, &ro, &e) == -1) {
 		cli_report(&e);
 		c->trouble = true;
 		return;
 	}
+	done_off = ro.start_offset;
+	done_line = ro.start_lineno;
 	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
+		if (sift_reader_offset(r) > limit)
+			break;
+		done_off = sift_reader_offset(r);
+		done_line = sift_reader_lineno(r);
 		c->lines++;
 		if (sift_parse(line, &rec, &c->popts) < 0) {
 			c->unparsed++;
@@ -440,6 +549,17 @@ read_input(struct ctx *c, const char *path)
 		c->trouble = true;
 	}
 	sift_reader_close(r);
+	if (c->state != NULL && headlen > 0) {
+		memset(&ne, 0, sizeof(ne));
+		ne.dev = (uint64_t)st.st_dev;
+		ne.ino = (uint64_t)st.st_ino;
+		ne.fplen = (uint32_t)(headlen < done_off ? headlen : done_off);
+		ne.fp = sift_state_fingerprint(head, ne.fplen);
+		ne.offset = done_off;
+		ne.lineno = done_line;
+		ne.name = path;
+		sift_state_put(c->state, &ne);
+	}
 }
 
 /* --- output ---------------------------------------------------------- */
@@ -887,12 +1007,35 @@ main(int argc, char *argv[])
 		errx(CLI_EXIT_TROUBLE, "%s", e.msg);
 	c.popts.ref_time = o.now;
 
+	if (o.state != NULL) {
+		if (argc == 0)
+			errx(CLI_EXIT_TROUBLE, "--state: needs log files, not "
+			    "standard input");
+		for (int i = 0; i < argc; i++)
+			if (strcmp(argv[i], "-") == 0)
+				errx(CLI_EXIT_TROUBLE, "--state: standard input "
+				    "has no position to remember");
+		if (sift_state_load(&c.state, o.state, &e) == -1)
+			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
+	}
 	if (argc == 0)
 		read_input(&c, "-");
 	for (int i = 0; i < argc; i++)
 		read_input(&c, argv[i]);
 
 	rc = report(&c);
+	/*
+	 * The cursor moves only once the output is committed: a crash
+	 * before this point makes the next run read the same lines again
+	 * (reported again, never lost).
+	 */
+	if (c.state != NULL && rc == CLI_EXIT_OK) {
+		if (sift_state_save(c.state, o.state, o.now, &e) == -1) {
+			warnx("%s", e.msg);
+			rc = CLI_EXIT_TROUBLE;
+		}
+	}
+	sift_state_free(c.state);
 	stats(&c);
 	if (c.trouble)
 		rc = CLI_EXIT_TROUBLE;

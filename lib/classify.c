@@ -70,7 +70,8 @@ static const struct {
  *     sender verification, unknown users (the most specific first);
  *  3. line types Exim builds itself: HELO, AUTH, protocol errors,
  *     connection refusals and drops, TLS errors;
- *  4. fallbacks by stage: temporary RCPT rejections are greylisting,
+ *  4. texts of the whole line (SPF=fail, local_scan), then fallbacks by
+ *     stage: temporary RCPT rejections are greylisting,
  *     MAIL rejections are sender problems, rejections after DATA are
  *     content (spam), and any other rejection is "rejected".
  * Reason texts are case-sensitive literals; a leading capital is left off
@@ -81,9 +82,9 @@ static const struct sift_rule builtin[] = {
 	{ EV(CLOSE) | EV(DROP) | EV(OTHER), 0, T, 0, IGN,
 	    "closed by DROP in ACL", NULL,
 	    "the rejection before it is counted" },
-	{ EV(REFUSED) | REJ | EV(OTHER), 0, T, 0, IGN,
+	{ EV(REFUSED) | REJ | EV(OTHER), 0, R, 0, IGN,
 	    "load average", NULL, "server load" },
-	{ EV(REFUSED) | REJ | EV(OTHER), 0, T, 0, IGN,
+	{ EV(REFUSED) | REJ | EV(OTHER), 0, R, 0, IGN,
 	    "not in reserve list", NULL, "server load" },
 	{ EV(AUTH_FAIL), 0, R, SIFT_RF_ANCHOR, IGN,
 	    "435 ", NULL, "temporary authenticator failure" },
@@ -113,8 +114,6 @@ static const struct sift_rule builtin[] = {
 	    "ender rate", NULL, "Sender rate 12.3 / 1h" },
 	{ REJ | LOGW, 0, R, 0, SIFT_CL_RATELIMIT,
 	    "oo many messages", NULL, "Too many messages" },
-	{ REJ, 0, T, 0, SIFT_CL_RATELIMIT,
-	    "too many messages in one connection", NULL, NULL },
 	{ REJ, 0, R, 0, SIFT_CL_GREYLIST,
 	    "reylist", NULL, "greylisted" },
 	{ REJ | NOTE, 0, R, 0, SIFT_CL_DNSBL,
@@ -143,8 +142,6 @@ static const struct sift_rule builtin[] = {
 	    "Email blocked by", NULL, "cPanel" },
 	{ REJ, 0, R, 0, SIFT_CL_SPF,
 	    "SPF", NULL, "SPF check failed." },
-	{ REJ, 0, T, 0, SIFT_CL_SPF,
-	    "SPF=fail", NULL, "+spf_verbose (4.99.1+)" },
 	{ REJ, 0, R, 0, SIFT_CL_SPF,
 	    "is not allowed to send mail from", NULL, NULL },
 	{ REJ, 0, R, 0, SIFT_CL_MALWARE,
@@ -165,8 +162,6 @@ static const struct sift_rule builtin[] = {
 	    "SPAM", NULL, NULL },
 	{ REJ, 0, R, 0, SIFT_CL_SPAM,
 	    "hits=", NULL, "SpamAssassin score" },
-	{ REJ | EV(OTHER), 0, T, 0, SIFT_CL_SPAM,
-	    "rejected by local_scan()", NULL, NULL },
 	{ REJ, 0, R, 0, SIFT_CL_RELAY,
 	    "relay not permitted", NULL, "Exim and Debian default" },
 	{ REJ, 0, R, 0, SIFT_CL_RELAY,
@@ -207,11 +202,11 @@ static const struct sift_rule builtin[] = {
 	    "REJECT [", "bad recipient count", "Debian logwrite" },
 
 	/* 3. line types */
-	{ REJ, 0, T, 0, SIFT_CL_PROTOCOL,
+	{ REJ, 0, R, 0, SIFT_CL_PROTOCOL,
 	    "no HELO/EHLO given", NULL, "MAIL before HELO" },
 	{ REJ, ST(HELO), R, 0, SIFT_CL_HELO,
 	    NULL, NULL, "HELO ACL, invalid HELO syntax" },
-	{ REJ | EV(OTHER), 0, T, 0, SIFT_CL_HELO,
+	{ EV(OTHER), 0, T, 0, SIFT_CL_HELO,
 	    "rejected EHLO or HELO", NULL, NULL },
 	{ REJ | EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_HELO,
 	    "rejected EHLO from", NULL, "syntactically invalid argument" },
@@ -227,9 +222,9 @@ static const struct sift_rule builtin[] = {
 	    "helo", NULL, NULL },
 	{ EV(AUTH_FAIL), 0, R, 0, SIFT_CL_AUTH,
 	    NULL, NULL, "X authenticator failed for ...: 535 ..." },
-	{ 0, 0, T, 0, SIFT_CL_AUTH,
+	{ EV(PROTOCOL) | EV(OTHER), 0, R, 0, SIFT_CL_AUTH,
 	    "AUTH command used when not advertised", NULL, NULL },
-	{ 0, 0, T, 0, SIFT_CL_AUTH,
+	{ EV(PROTOCOL) | EV(OTHER), 0, R, 0, SIFT_CL_AUTH,
 	    "authentication mechanism not supported", NULL, NULL },
 	{ REJ, ST(AUTH), R, 0, SIFT_CL_AUTH,
 	    NULL, NULL, "AUTH ACL" },
@@ -252,11 +247,11 @@ static const struct sift_rule builtin[] = {
 	    "Connection from [", "refused", NULL },
 	{ REJ, ST(CONNECT), R, 0, SIFT_CL_CONNECTION,
 	    NULL, NULL, "connect ACL" },
-	{ REJ | EV(DROP) | EV(OTHER), 0, T, 0, SIFT_CL_CONNECTION,
+	{ EV(DROP) | EV(OTHER), 0, T, 0, SIFT_CL_CONNECTION,
 	    "connection in \"connect\" ACL", NULL, NULL },
-	{ REJ | EV(DROP) | EV(OTHER), 0, T, 0, SIFT_CL_CONNECTION,
+	{ EV(DROP) | EV(OTHER), 0, T, 0, SIFT_CL_CONNECTION,
 	    "dropped by '", NULL, "TLS-on-connect ACL drop" },
-	{ REJ | EV(REFUSED) | EV(OTHER), 0, T, 0, SIFT_CL_CONNECTION,
+	{ EV(OTHER), 0, T, 0, SIFT_CL_CONNECTION,
 	    "refused connection from", NULL, "host_reject_connection" },
 	{ EV(NO_MAIL), 0, R, 0, SIFT_CL_CONNECTION,
 	    NULL, NULL, "no MAIL in SMTP connection" },
@@ -273,9 +268,17 @@ static const struct sift_rule builtin[] = {
 	{ EV(OTHER), 0, T, SIFT_RF_ANCHOR, SIFT_CL_TLS,
 	    "TLS error on connection from", NULL, NULL },
 
-	/* 4. fallbacks */
-	{ REJ, 0, T, 0, SIFT_CL_REJECTED,
+	/* 4. whole-line texts of rejections, then fallbacks */
+	{ REJ, 0, R, 0, SIFT_CL_REJECTED,
 	    "message too big", NULL, "size limits" },
+	{ REJ, 0, T, 0, SIFT_CL_SPF,
+	    "SPF=fail", NULL, "+spf_verbose (4.99.1+)" },
+	{ REJ | EV(OTHER), 0, T, 0, SIFT_CL_SPAM,
+	    "rejected by local_scan()", NULL, NULL },
+	{ REJ, 0, T, 0, SIFT_CL_CONNECTION,
+	    "dropped by '", NULL, "TLS-on-connect ACL drop" },
+	{ REJ, 0, T, 0, SIFT_CL_CONNECTION,
+	    "refused connection from", NULL, "host_reject_connection" },
 	{ EV(TEMPREJECT), ST(RCPT), R, 0, SIFT_CL_GREYLIST,
 	    NULL, NULL, "temporary RCPT rejection" },
 	{ REJ, ST(MAIL), R, 0, SIFT_CL_SENDER,
@@ -294,7 +297,35 @@ struct crule {
 	bool			 user;
 };
 
+/*
+ * Literal needles are not searched one by one: each subject (reason or
+ * text) is scanned once, hashing every 3-byte window into a 64 Kbit
+ * bitmap of the needles' first three bytes; only where a bit is set are
+ * the candidate needles compared. Results are stamped per rule with a
+ * scan generation, so nothing is cleared between lines.
+ */
+#define TRI_BITS	16
+#define TRI_SIZE	(1u << TRI_BITS)
+
+struct cand {
+	uint32_t	h;
+	uint16_t	rule;
+};
+
+struct scanner {
+	uint64_t	 bits[TRI_SIZE / 64];
+	struct cand	*cand;
+	size_t		 ncand;
+	uint32_t	 gen;		/* generation of the last scan */
+	const char	*subj;		/* subject of the last scan */
+	size_t		 subjn;
+};
+
 struct sift_classifier {
+	struct scanner		 scan[2];	/* by enum sift_rule_where */
+	uint32_t		*stamp;		/* per rule: gen of its hit */
+	const char		**hitend;	/* per rule: end of its hit */
+	uint32_t		 gen;
 	struct crule		*user;
 	size_t			 nuser, capuser;
 	struct crule		 base[SIFT_ARRAY_SIZE(builtin)];
@@ -344,10 +375,118 @@ rule_at(const struct sift_classifier *c, size_t i)
 	return i < c->nuser ? &c->user[i] : &c->base[i - c->nuser];
 }
 
+static inline uint32_t
+tri_hash(const unsigned char *p)
+{
+	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+	    (uint32_t)p[2] << 16;
+
+	return (v * UINT32_C(2654435761)) >> (32 - TRI_BITS);
+}
+
+static bool
+scanned(const struct crule *r)
+{
+	return r->r.text != NULL && r->n1 >= 3 &&
+	    (r->r.flags & (SIFT_RF_ANCHOR | SIFT_RF_REGEX)) == 0;
+}
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return (int)x->rule - (int)y->rule;
+}
+
+static void
+build_scanners(struct sift_classifier *c, size_t total)
+{
+	for (int w = 0; w < 2; w++) {
+		struct scanner *sc = &c->scan[w];
+
+		memset(sc->bits, 0, sizeof(sc->bits));
+		sc->cand = sift_xreallocarray(sc->cand, total,
+		    sizeof(*sc->cand));
+		sc->ncand = 0;
+		sc->gen = 0;
+		sc->subj = NULL;
+		for (size_t i = 0; i < total; i++) {
+			const struct crule *r = rule_at(c, i);
+			uint32_t h;
+
+			if (!scanned(r) || r->r.where != w)
+				continue;
+			h = tri_hash((const unsigned char *)r->r.text);
+			sc->bits[h / 64] |= UINT64_C(1) << (h % 64);
+			sc->cand[sc->ncand].h = h;
+			sc->cand[sc->ncand].rule = (uint16_t)i;
+			sc->ncand++;
+		}
+		qsort(sc->cand, sc->ncand, sizeof(*sc->cand), cand_cmp);
+	}
+	c->stamp = sift_xreallocarray(c->stamp, total, sizeof(*c->stamp));
+	memset(c->stamp, 0, total * sizeof(*c->stamp));
+	c->hitend = sift_xreallocarray(c->hitend, total,
+	    sizeof(*c->hitend));
+	c->gen = 0;
+}
+
+/* Scan s once for every literal of this kind; stamp the rules found. */
+static void
+scan_subject(struct sift_classifier *c, struct scanner *sc,
+    struct sift_str s)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	uint32_t gen;
+
+	if (++c->gen == 0) {
+		memset(c->stamp, 0, sift_classifier_nrules(c) *
+		    sizeof(*c->stamp));
+		c->gen = 1;
+	}
+	gen = sc->gen = c->gen;
+	sc->subj = s.p;
+	sc->subjn = s.n;
+	if (s.n < 3)
+		return;
+	for (size_t i = 0; i + 3 <= s.n; i++) {
+		uint32_t h = tri_hash(p + i);
+		size_t lo, hi;
+
+		if ((sc->bits[h / 64] & (UINT64_C(1) << (h % 64))) == 0)
+			continue;
+		lo = 0;
+		hi = sc->ncand;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (sc->cand[mid].h < h)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < sc->ncand && sc->cand[lo].h == h; lo++) {
+			unsigned ri = sc->cand[lo].rule;
+			const struct crule *r = rule_at(c, ri);
+
+			if (c->stamp[ri] == gen || r->n1 > s.n - i ||
+			    memcmp(p + i, r->r.text, r->n1) != 0)
+				continue;
+			c->stamp[ri] = gen;
+			c->hitend[ri] = s.p + i + r->n1;
+		}
+	}
+}
+
 static void
 reindex(struct sift_classifier *c)
 {
 	size_t total = c->nuser + SIFT_ARRAY_SIZE(builtin);
+
+	build_scanners(c, total);
 
 	for (int e = 0; e < SIFT_EV__COUNT; e++) {
 		c->byev[e] = sift_xreallocarray(c->byev[e], total,
@@ -395,6 +534,10 @@ sift_classifier_free(struct sift_classifier *c)
 		pcre2_code_free(c->user[i].re);
 	}
 	free(c->user);
+	free(c->scan[0].cand);
+	free(c->scan[1].cand);
+	free(c->stamp);
+	free(c->hitend);
 	for (int e = 0; e < SIFT_EV__COUNT; e++)
 		free(c->byev[e]);
 	pcre2_match_context_free(c->mctx);
@@ -541,7 +684,7 @@ ip_after(const char *p, const char *end, struct sift_addr *a)
 }
 
 static bool
-rule_match(struct sift_classifier *c, const struct crule *cr,
+rule_match(struct sift_classifier *c, size_t ri, const struct crule *cr,
     const struct sift_rec *rec, struct sift_match *m)
 {
 	const struct sift_rule *r = &cr->r;
@@ -578,6 +721,16 @@ rule_match(struct sift_classifier *c, const struct crule *cr,
 		if (!sift_str_startswith(s, r->text, cr->n1))
 			return false;
 		hend = s.p + cr->n1;
+	} else if (scanned(cr)) {
+		struct scanner *sc = &c->scan[r->where];
+
+		if (s.p == NULL)
+			return false;
+		if (sc->subj != s.p || sc->subjn != s.n)
+			scan_subject(c, sc, s);
+		if (c->stamp[ri] != sc->gen)
+			return false;
+		hend = c->hitend[ri];
 	} else {
 		if ((hit = sift_str_find(s, r->text, cr->n1)) == NULL)
 			return false;
@@ -612,10 +765,11 @@ sift_classify(struct sift_classifier *c, const struct sift_rec *rec,
 		return m->cls;
 	idx = c->byev[ev];
 	n = c->nbyev[ev];
+	c->scan[0].subj = c->scan[1].subj = NULL;	/* a new record */
 	for (size_t i = 0; i < n; i++) {
 		const struct crule *cr = rule_at(c, idx[i]);
 
-		if (rule_match(c, cr, rec, m)) {
+		if (rule_match(c, idx[i], cr, rec, m)) {
 			m->rule = idx[i];
 			m->cls = cr->r.cls >= 0 ? cr->r.cls : SIFT_CLASS_NONE;
 			if (m->cls == SIFT_CLASS_NONE)

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "xalloc.h"
-#include "banned.h"
 
 static sift_u128
 addr_u128(const struct sift_addr *a)
@@ -79,6 +78,9 @@ tocidr6(struct sift_cidr *c, sift_u128 v, unsigned prefix)
 #undef IPS_N
 #undef IPS_F
 #undef tocidr
+
+/* After the two instantiations above, which use nothing banned. */
+#include "banned.h"
 
 void
 sift_ipset_init(struct sift_ipset *s)

@@ -60,6 +60,7 @@ static const char *const ev_names[SIFT_EV__COUNT] = {
 	[SIFT_EV_DKIM] = "dkim",
 	[SIFT_EV_VERIFY_DEFER] = "verify_defer",
 	[SIFT_EV_LOCKED] = "locked",
+	[SIFT_EV_ADMIN] = "admin",
 };
 
 static const char *const st_names[SIFT_ST__COUNT] = {
@@ -641,8 +642,6 @@ fragment(struct sift_rec *rec, const char *p, const char *e)
 static bool
 is_continuation(const char *p, const char *e, bool syslog)
 {
-	const char *q;
-
 	if (p >= e)
 		return true;
 	if (*p == ' ' || *p == '\t')
@@ -653,16 +652,14 @@ is_continuation(const char *p, const char *e, bool syslog)
 		return PFX(p, e, "Envelope-from:") || PFX(p, e, "Envelope-to:");
 	if (PFX(p, e, "*** truncated ***"))
 		return true;
-	/* Rejectlog header: type character, space, field name, colon. */
-	if (e - p >= 4 && p[1] == ' ' &&
-	    ((*p >= 'A' && *p <= 'Z') || *p == '*')) {
-		for (q = p + 2; q < e && q - p < 80; q++) {
-			if (*q == ':')
-				return q > p + 2;
-			if (*q <= ' ' || *q > '~')
-				return false;
-		}
-	}
+	/*
+	 * Rejectlog header: type character, space, field name (usually a
+	 * colon follows; a header cut by the 8 KB limit may lack it).
+	 */
+	if (e - p >= 3 && p[1] == ' ' &&
+	    ((*p >= 'A' && *p <= 'Z') || *p == '*') && p[2] > ' ' &&
+	    p[2] <= '~')
+		return true;
 	return false;
 }
 
@@ -1436,6 +1433,11 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 		w = bare_host(rec, p + 5, e, &st);
 		if (w == NULL) {
 			/* local sessions: "from CALLER closed by QUIT" */
+			if (tokend(p + 5, e) == e) {
+				rec->event = SIFT_EV_CONNECT;
+				rec->ident = mkstr(p + 5, e);
+				return;
+			}
 			w = find(p, e, LIT(" closed "));
 			if (w == NULL)
 				w = find(p, e, LIT(" lost"));
@@ -1512,6 +1514,129 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 		rec->reason = mkstr(t, e);
 		return;
 	}
+}
+
+/* Rarer Exim lines, tried only when the dispatch found nothing. */
+static void
+misc_line(struct sift_rec *rec, const char *t, const char *e)
+{
+	const char *q, *w;
+	unsigned st;
+
+	switch (*t) {
+	case 'T':
+		if (PFX(t, e, "TLS session: "))
+			goto error;
+		break;
+	case '(':
+		/* TLS setup: "(SSL_CTX_use_PrivateKey_file file=x): error" */
+		if (PFX(t, e, "(SSL_") || PFX(t, e, "(gnutls_"))
+			goto error;
+		break;
+	case '[':
+		/* outgoing: "[ip] SSL verify error: ..." */
+		if ((q = bracket_end(t, e)) != NULL &&
+		    PFX(q, e, " SSL verify error")) {
+			rec->addr_text = mkstr(t + 1, q - 1);
+			if (sift_addr_parse(t + 1, (size_t)(q - t - 2),
+			    &rec->ip) != 0)
+				rec->ip.family = 0;
+			goto error;
+		}
+		break;
+	case 'D':
+		if (PFX(t, e, "DANE "))
+			goto error;
+		break;
+	case 'S':
+		if (PFX(t, e, "Server certificate "))
+			goto error;
+		break;
+	case 'R':
+		if (PFX(t, e, "Required TLS certificate status"))
+			goto error;
+		break;
+	case 'O':
+		if (PFX(t, e, "OCSP "))
+			goto error;
+		break;
+	case 'q':
+		if (PFX(t, e, "qualify/rewrite: "))
+			goto error;
+		break;
+	case 'E':
+		if (PFX(t, e, "Expansion of ") || PFX(t, e, "Error while "))
+			goto error;
+		break;
+	case 'b':
+		if (PFX(t, e, "bounce_message_file "))
+			goto error;
+		break;
+	case 'l':
+		if (PFX(t, e, "local_scan() function ")) {
+			rec->stage = SIFT_ST_DATA;
+			rec->event = find(t, e, LIT("temporarily rejected")) !=
+			    NULL ? SIFT_EV_TEMPREJECT : SIFT_EV_REJECT;
+			rec->reason = mkstr(t, e);
+			return;
+		}
+		break;
+	case 'i':
+		if (PFX(t, e, "ignoring AUTH=")) {
+			rec->event = SIFT_EV_WARNING;
+			rec->reason = mkstr(t, e);
+			if ((q = find(t, e, LIT(" from "))) != NULL) {
+				w = scan_tags(rec, q + 6, e, &st);
+				rec->reason = mkstr(t, q);
+				(void)w;
+			}
+			return;
+		}
+		break;
+	case 'r':
+		if (PFX(t, e, "removed by ") ||
+		    (PFX(t, e, "recipient <") && find(t, e, LIT("> added by ")))) {
+			rec->event = SIFT_EV_ADMIN;
+			rec->reason = mkstr(t, e);
+			return;
+		}
+		break;
+	case 'c':
+		if (PFX(t, e, "cancelled by "))
+			goto admin;
+		break;
+	case 'm':
+		if (PFX(t, e, "moved from ") || PFX(t, e, "marked "))
+			goto admin;
+		break;
+	case 's':
+		if (PFX(t, e, "sender address changed "))
+			goto admin;
+		break;
+	default:
+		break;
+	}
+	/* "X authenticator failed H=..." (as a client), "X authenticator (" */
+	if ((q = findc_short(t, e - t > 64 ? t + 64 : e, ' ')) != NULL &&
+	    PFX(q, e, " authenticator ")) {
+		rec->authenticator = mkstr(t, q);
+		if ((w = find(q, e, LIT(" H="))) != NULL && w - q < 32)
+			(void)parse_host(rec, w + 3, e, false);
+		goto error;
+	}
+	if (!sift_str_empty(rec->msgid) &&
+	    (q = find(t, e, LIT(": error ignored"))) != NULL) {
+		rec->recipient = mkstr(t, tokend(t, q));
+		goto error;
+	}
+	return;
+error:
+	rec->event = SIFT_EV_ERROR;
+	rec->reason = mkstr(t, e);
+	return;
+admin:
+	rec->event = SIFT_EV_ADMIN;
+	rec->reason = mkstr(t, e);
 }
 
 static void
@@ -1623,7 +1748,8 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 			smtp_line(rec, t, e);
 			return;
 		}
-		if (PFX(t, e, "Start queue run")) {
+		if (PFX(t, e, "Start ") && (q = find(t, e, LIT(" queue run"))) !=
+		    NULL && q - t < 40) {
 			rec->event = SIFT_EV_QUEUE_RUN;
 			if ((q = find_colsp(t, e)) != NULL)
 				(void)scan_tags(rec, q + 2, e, &st);
@@ -1635,7 +1761,8 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 		}
 		break;
 	case 'E':
-		if (PFX(t, e, "End queue run")) {
+		if (PFX(t, e, "End ") && (q = find(t, e, LIT(" queue run"))) !=
+		    NULL && q - t < 40) {
 			rec->event = SIFT_EV_QUEUE_RUN;
 			if ((q = find_colsp(t, e)) != NULL)
 				(void)scan_tags(rec, q + 2, e, &st);
@@ -1875,6 +2002,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 	}
 	if (auth_line(rec, t, e))
 		return;
+	misc_line(rec, t, e);
 }
 
 /* ------------------------------------------------------------------ */

@@ -64,6 +64,8 @@ enum sift_event {
 	SIFT_EV_VERIFY_DEFER,	/* sender/recipient verify defer:
 				   "verify_defer" */
 	SIFT_EV_LOCKED,		/* spool file is locked: "locked" */
+	SIFT_EV_ADMIN,		/* removed/cancelled/moved by a user:
+				   "admin" */
 	SIFT_EV__COUNT
 };
 

@@ -219,7 +219,8 @@ sift_reader_next(struct sift_reader *r, struct sift_str *line,
 				(void)fill(r);
 			continue;
 		}
-		if (nl == NULL && len < r->max_line && !r->eof) {
+		/* up to max_line bytes wait for their newline */
+		if (nl == NULL && len <= r->max_line && !r->eof) {
 			(void)fill(r);
 			continue;
 		}
@@ -232,8 +233,7 @@ sift_reader_next(struct sift_reader *r, struct sift_str *line,
 		return 0;
 	}
 	line->p = r->buf + r->start;
-	if (len > r->max_line || (nl == NULL && len >= r->max_line &&
-	    !r->eof)) {
+	if (len > r->max_line) {
 		line->n = r->max_line;
 		r->trunc = true;
 		r->start += r->max_line;

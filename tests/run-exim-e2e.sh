@@ -28,16 +28,8 @@ skip() {
 	echo "ok $T_N - $1 # SKIP $2"
 }
 
-# Turn check.pl's PASS/FAIL lines into TAP.
-report() {
-	while IFS= read -r line; do
-		case $line in
-		PASS\ *) ok "${line#PASS }" ;;
-		FAIL\ *) fail "${line#FAIL }" ;;
-		*) diag "$line" ;;
-		esac
-	done
-}
+# shellcheck source=tests/exim/report.sh
+. "$HERE/report.sh"
 
 # A component that is still a placeholder (until its issue lands).
 pending() {
@@ -80,14 +72,13 @@ else fail "clients missing from the raw log:$missing"; fi
 gzip -dc "$LOG/mainlog.2.gz" | zstd -q -o "$LOG/mainlog.2.zst"
 rm "$LOG/mainlog.2.gz"
 gzip -9n "$LOG/mainlog.1"
-n2=$(zstd -dc "$LOG/mainlog.2.zst" | wc -l)
-n1=$(gzip -dc "$LOG/mainlog.1.gz" | wc -l)
-n0=$(wc -l < "$LOG/mainlog")
-FILES="mainlog.2.zst:$n2 mainlog.1.gz:$n1 mainlog:$n0"
 
 # ---------------------------------------------------------------------
 # eximparse
 # ---------------------------------------------------------------------
+# eximparse does not yet read its operands as one rotated set (lib/logset
+# is landed, cmd/eximparse does not use it yet): remove when it does.
+todo 'oldest file first' 'eximparse: rotated-set ordering not wired in yet'
 if pending "$EXIMPARSE"; then
 	skip "eximparse on the rotated set" "eximparse not implemented yet"
 else
@@ -100,14 +91,20 @@ else
 		rc=$?
 		check "eximparse $order: exit 0" test "$rc" = 0
 		[ -s "$T_TMP/parse.err" ] && diag "$(cat "$T_TMP/parse.err")"
-		# shellcheck disable=SC2086
 		perl "$HERE/check.pl" parse "$TABLE" "$T_TMP/parse.jsonl" \
-		    $FILES | report
+		    "$LOG" mainlog.2.zst mainlog.1.gz mainlog >"$T_TMP/res"
+		report "$T_TMP/res"
 	done
-	# The rejectlog: only scenario clients, header blocks attached.
+	# The rejectlog: the same entries as the main log, plus header
+	# blocks as continuation records.
 	(cd "$LOG" && run "$EXIMPARSE" rejectlog) >"$T_TMP/reject.jsonl"
 	check "eximparse rejectlog: exit 0" test $? = 0
+	perl "$HERE/check.pl" reject "$TABLE" "$T_TMP/reject.jsonl" \
+	    "$LOG/rejectlog" "$T_TMP/parse.jsonl" >"$T_TMP/res"
+	report "$T_TMP/res"
 fi
+
+todo
 
 # ---------------------------------------------------------------------
 # offenders
@@ -119,7 +116,9 @@ else
 	    mainlog.1.gz mainlog) >"$T_TMP/off.jsonl" 2>"$T_TMP/off.err"
 	check "offenders -c all -f json: exit 0" test $? = 0
 	[ -s "$T_TMP/off.err" ] && diag "$(cat "$T_TMP/off.err")"
-	perl "$HERE/check.pl" offenders "$TABLE" "$T_TMP/off.jsonl" | report
+	perl "$HERE/check.pl" offenders "$TABLE" "$T_TMP/off.jsonl" \
+	    >"$T_TMP/res"
+	report "$T_TMP/res"
 fi
 
 if [ "$T_FAIL" != 0 ]; then

@@ -3,18 +3,31 @@
 # Prints one "PASS description" or "FAIL description: detail" line per
 # check; tests/run-exim-e2e.sh turns them into TAP.
 #
-#   check.pl parse SCENARIOS JSONL NAME:LINES...
-#       eximparse JSON Lines of a rotated set; NAME:LINES are the files
-#       oldest first, with their line counts
+#   check.pl parse SCENARIOS JSONL DIR NAME...
+#       eximparse JSON Lines of a rotated set; NAME... are the files in
+#       DIR, oldest first (.gz and .zst are decompressed to compare)
+#   check.pl reject SCENARIOS JSONL DIR/rejectlog MAIN-JSONL
+#       eximparse on the rejectlog: every entry is also in the main
+#       log's records (same ts, ip, event), header lines are continuations
 #   check.pl offenders SCENARIOS JSONL
 #       offenders -f json output
 #   check.pl expect SCENARIOS
 #       print the expectations derived from the table (for diagnosis)
+#
+# --sample before the mode: the logs are testdata/sample/ (make-sample.sh):
+# addresses rewritten to documentation ranges, and Debian's default
+# log_selector, which logs no "no MAIL" lines (so no no_mail events and
+# none of the connection class they earn).
 use strict;
 use warnings;
 use JSON::PP;
 use Time::Local qw(timegm);
 
+my $sample = 0;
+if (@ARGV && $ARGV[0] eq '--sample') {
+	$sample = 1;
+	shift @ARGV;
+}
 my ($mode, $table, @rest) = @ARGV;
 die "usage: check.pl parse|offenders|expect SCENARIOS ...\n"
     unless defined $table;
@@ -27,17 +40,33 @@ while (<$t>) {
 	next if /^\s*(#|$)/;
 	my ($phase, $addr, $action, $n, $classes, $events) = split;
 	die "check.pl: $table:$.: bad row\n" unless defined $events;
-	push @order, $addr unless $want{$addr};
-	$want{$addr} //= { events => {}, classes => {}, bad => 0 };
+	my (%c, %e);
 	for my $pair ($classes eq '-' ? () : split /,/, $classes) {
-		my ($c, $k) = split /:/, $pair;
-		$want{$addr}{classes}{$c} += $n * $k;
-		$want{$addr}{bad} = 1;
+		my ($k, $v) = split /:/, $pair;
+		$c{$k} += $v;
 	}
 	for my $pair ($events eq '-' ? () : split /,/, $events) {
-		my ($e, $k) = split /:/, $pair;
-		$want{$addr}{events}{$e} += $n * $k;
+		my ($k, $v) = split /:/, $pair;
+		$e{$k} += $v;
 	}
+	if ($sample) {
+		$addr =~ s/^127\.0\.2\./203.0.113./;
+		$addr =~ s/^127\.0\.3\./198.51.100./;
+		$addr = '2001:db8:bad::1' if $addr eq '::1';
+		if (my $nm = delete $e{no_mail}) {
+			$c{connection} -= $nm;
+			delete $c{connection} if $c{connection} <= 0;
+		}
+		# Nothing of this client is in the log at all.
+		next unless %e;
+	}
+	push @order, $addr unless $want{$addr};
+	$want{$addr} //= { events => {}, classes => {}, bad => 0 };
+	for my $k (keys %c) {
+		$want{$addr}{classes}{$k} += $n * $c{$k};
+		$want{$addr}{bad} = 1;
+	}
+	$want{$addr}{events}{$_} += $n * $e{$_} for keys %e;
 }
 close $t;
 
@@ -97,57 +126,73 @@ if ($mode eq 'expect') {
 }
 
 if ($mode eq 'parse') {
-	my ($jsonl, @files) = @rest;
+	my ($jsonl, $dir, @files) = @rest;
 	my ($bad, @recs) = read_jsonl($jsonl);
 	result($bad == 0 && @recs > 0, 'eximparse output is JSON Lines',
 	    "$bad bad lines, " . scalar(@recs) . " records");
 
 	# Every line of every file is one record (the mainlog has no
-	# continuation lines), files oldest first, lines in order.
-	my (%rank, %lines);
+	# continuation lines), files oldest first, lines in order, and each
+	# record's ts is the time written on its line (TZ=UTC: Exim wrote
+	# local time without an offset).
+	my (%rank, %text);
 	for my $i (0 .. $#files) {
-		my ($name, $n) = split /:/, $files[$i];
+		my $name = $files[$i];
+		my $path = "$dir/$name";
+		my $cmd = $name =~ /\.zst$/ ? 'zstd -dc' :
+		    $name =~ /\.gz$/ ? 'gzip -dc' : 'cat';
+		open(my $h, '-|', "$cmd '$path'") or die "check.pl: $path: $!\n";
+		$text{$name} = [ <$h> ];
+		close $h or die "check.pl: $cmd $path failed\n";
 		$rank{$name} = $i;
-		$lines{$name} = $n;
 	}
-	my (%got, $misplaced, $prev_rank, $prev_line, $nots, $prev_ts,
-	    $back);
-	($misplaced, $prev_rank, $prev_line, $nots, $back) = (0, -1, 0, 0, 0);
-	my $first_back = '';
+	my (%got, %min, %max);
+	my ($misplaced, $prev_rank, $prev_line, $wrongts) = (0, -1, 0, 0);
+	my $first_wrong = '';
 	for my $r (@recs) {
 		my $name = $r->{file} // '';
 		$name =~ s{.*/}{};
 		my $k = $rank{$name};
-		if (!defined $k) {
+		my $ln = $r->{lineno} // -1;
+		if (!defined $k || $ln < 1 || $ln > @{$text{$name}}) {
 			$misplaced++;
 			next;
 		}
 		$got{$name}++;
-		my $ln = $r->{lineno} // -1;
 		if ($k < $prev_rank || ($k == $prev_rank && $ln <= $prev_line)) {
 			$misplaced++;
 		}
 		($prev_rank, $prev_line) = ($k, $ln);
+		my ($lts) = $text{$name}[$ln - 1] =~
+		    /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?)/;
 		my $e = defined $r->{ts} ? epoch($r->{ts}) : undef;
-		if (!defined $e) {
-			$nots++;
+		if (!defined $e || !defined $lts || abs($e - epoch($lts)) > 0.0005) {
+			$wrongts++;
+			$first_wrong ||= "$name:$ln: ts " . ($r->{ts} // 'missing');
 			next;
 		}
-		if (defined $prev_ts && $e < $prev_ts) {
-			$back++;
-			$first_back ||= "$r->{ts} after an earlier later one";
-		}
-		$prev_ts = $e;
+		$min{$name} = $e if !defined $min{$name} || $e < $min{$name};
+		$max{$name} = $e if !defined $max{$name} || $e > $max{$name};
 	}
-	my @short = grep { ($got{$_} // 0) != $lines{$_} } sort keys %lines;
+	my @short = grep { ($got{$_} // 0) != @{$text{$_}} } @files;
 	result(!@short, 'one record per log line in every file',
-	    join(' ', map { "$_: " . ($got{$_} // 0) . " of $lines{$_}" }
-	    @short));
+	    join(' ', map { "$_: " . ($got{$_} // 0) . ' of ' .
+	    scalar(@{$text{$_}}) } @short));
 	result($misplaced == 0,
 	    'records come file by file, oldest file first, lines in order',
 	    "$misplaced records out of place");
-	result($nots == 0 && $back == 0, 'timestamps never go backwards',
-	    "$nots without ts, $back backwards ($first_back)");
+	result($wrongts == 0, 'every ts is the time on its line',
+	    "$wrongts wrong, first $first_wrong");
+	# Within a file Exim's processes interleave (a line stamped a few ms
+	# earlier can be written later); the generations are a second apart.
+	my @overlap;
+	for my $i (1 .. $#files) {
+		my ($a, $b) = @files[$i - 1, $i];
+		push @overlap, "$a/$b" if defined $max{$a} && defined $min{$b} &&
+		    $max{$a} >= $min{$b};
+	}
+	result(!@overlap, 'each generation\'s records are later than the ' .
+	    'previous one\'s', "overlap: @overlap");
 
 	my (%ips, %ev);
 	for my $r (@recs) {
@@ -169,6 +214,48 @@ if ($mode eq 'parse') {
 		    'got ' . join(',', map { "$_:" . ($ev{$a}{$_} // 0) }
 		    @wrong) . ' (all: ' . show($ev{$a} // {}) . ')');
 	}
+	exit 0;
+}
+
+if ($mode eq 'reject') {
+	my ($jsonl, $path, $main) = @rest;
+	my ($bad, @recs) = read_jsonl($jsonl);
+	my ($mbad, @mrecs) = read_jsonl($main);
+	open(my $h, '<', $path) or die "check.pl: $path: $!\n";
+	my @text = <$h>;
+	close $h;
+	result($bad == 0 && @recs == @text,
+	    'rejectlog: one record per line', scalar(@recs) . ' records, ' .
+	    scalar(@text) . " lines, $bad bad");
+	my %inmain;
+	$inmain{join ' ', $_->{ts} // '', canon_ip($_->{ip} // ''),
+	    $_->{event} // ''}++ for @mrecs;
+	my ($entries, $notmain, $cont, $notcont) = (0, 0, 0, 0);
+	my $first = '';
+	for my $r (@recs) {
+		my $ln = $r->{lineno} // 0;
+		my $line = $ln >= 1 && $ln <= @text ? $text[$ln - 1] : '';
+		if ($line =~ /^\d{4}-\d\d-\d\d /) {
+			$entries++;
+			my $k = join ' ', $r->{ts} // '', canon_ip($r->{ip} // ''),
+			    $r->{event} // '';
+			if (($inmain{$k} // 0) > 0) {
+				$inmain{$k}--;
+			} else {
+				$notmain++;
+				$first ||= "line $ln ($k)";
+			}
+		} else {
+			$cont++;
+			$notcont++ if ($r->{event} // '') ne 'continuation';
+		}
+	}
+	result($entries > 0 && $notmain == 0,
+	    "rejectlog: each of $entries entries matches a main log record",
+	    "$notmain do not, first $first");
+	result($cont > 0 && $notcont == 0,
+	    "rejectlog: the $cont header lines are continuations",
+	    "$notcont are not");
 	exit 0;
 }
 

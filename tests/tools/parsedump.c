@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * parsedump: run the parser over log files (test and debugging aid).
- *   parsedump [-clnos] [-y year] [-r ref_time] file...
+ *   parsedump [-clnosw] [-y year] [-r ref_time] file...
  * Records come from lib/stream.h (continuations attached, syslog pieces
  * joined). -l prefixes each printed line with "file:lineno: ".
  * Default: one "key=value ..." line per input line.
  * -c  per-event counts ("event count"), then "total N"
  * -o  print only the lines that parse as event "other" (raw)
  * -s  silent: parse only (for timing)
+ * -w  print the first word of the text of each "other" record
  * -n  read only, no parsing (for timing the reader)
  */
 #include <stdio.h>
@@ -35,12 +36,13 @@ main(int argc, char *argv[])
 	int ch, rv, mode = 0, status = 0, lflag = 0;
 
 	o.ref_time = 1795315757;	/* 2026-11-22: deterministic */
-	while ((ch = getopt(argc, argv, "clnosy:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "clnoswy:r:")) != -1) {
 		switch (ch) {
 		case 'c':
 		case 'n':
 		case 'o':
 		case 's':
+		case 'w':
 			mode = ch;
 			break;
 		case 'l':
@@ -53,7 +55,7 @@ main(int argc, char *argv[])
 			o.ref_time = strtoll(optarg, NULL, 10);
 			break;
 		default:
-			fputs("usage: parsedump [-clnos] [-y year] [-r ref] "
+			fputs("usage: parsedump [-clnosw] [-y year] [-r ref] "
 			    "file...\n", stderr);
 			return 2;
 		}
@@ -91,6 +93,16 @@ main(int argc, char *argv[])
 				printf("%s:%llu: ", sift_stream_file(s),
 				    (unsigned long long)sift_stream_lineno(s));
 			render_rec(&rec, stdout);
+		} else if (mode == 'w' && rec.event == SIFT_EV_OTHER) {
+			const char *q = rec.text.p, *e = q + rec.text.n;
+
+			while (q < e && *q != ' ' && *q != '\t')
+				q++;
+			if (q == rec.text.p)
+				puts("(empty)");
+			else
+				printf("%.*s\n", (int)(q - rec.text.p),
+				    rec.text.p);
 		} else if (mode == 'o' && rec.event == SIFT_EV_OTHER) {
 			if (lflag)
 				printf("%s:%llu: ", sift_stream_file(s),
