@@ -64,10 +64,11 @@ sift_stream_new(const struct sift_stream_opts *opts)
 	struct sift_logset_opts lo = { 0 };
 
 	s = sift_xcalloc(1, sizeof(*s));
+	lo.threads = 1;
 	if (opts != NULL) {
 		s->popts = opts->parse;
 		lo.max_line = opts->max_line;
-		lo.threads = opts->threads;
+		lo.threads = opts->threads >= 2 ? opts->threads : 1;
 		lo.no_sort = opts->no_sort;
 	}
 	s->ls = sift_logset_new(&lo);
@@ -106,6 +107,13 @@ sift_stream_close(struct sift_stream *s)
 	sift_logset_free(s->ls);
 	free(s->asmbuf);
 	free(s);
+}
+
+void
+sift_stream_set_start(struct sift_stream *s, uint64_t offset, uint64_t lineno)
+{
+	if (sift_logset_count(s->ls) > 0)
+		sift_logset_set_start(s->ls, 0, offset, lineno);
 }
 
 struct sift_logset *

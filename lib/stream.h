@@ -27,7 +27,11 @@ struct sift_stream;
 struct sift_stream_opts {
 	struct sift_parse_opts	parse;
 	size_t			max_line;	/* reader cap; 0: default */
-	unsigned		threads;	/* as sift_logset_opts */
+	/*
+	 * 0 or 1: read and decode in the calling thread; 2 or more: a
+	 * worker thread of the log set reads and decompresses ahead.
+	 */
+	unsigned		threads;
 	bool			no_sort;	/* keep the operand order */
 };
 
@@ -69,6 +73,16 @@ SIFT_NODISCARD int sift_stream_open(struct sift_stream **sp,
  */
 SIFT_NODISCARD int sift_stream_next(struct sift_stream *s,
 	    struct sift_rec *rec, struct sift_err *err);
+
+/*
+ * Start the first file at a decoded byte offset that begins a line, with
+ * lineno lines before it (sift_logset_set_start()). Call before the first
+ * sift_stream_next(). Used to read one part of a big file; the parent of a
+ * continuation line at offset is then unknown, so put offset at an
+ * entry's first line.
+ */
+void	sift_stream_set_start(struct sift_stream *s, uint64_t offset,
+	    uint64_t lineno);
 
 /* File name and line number of the last record (or error). */
 const char *sift_stream_file(const struct sift_stream *s);

@@ -211,7 +211,7 @@ main(void)
 		    "Nov 22 02:50:02 vm exim[78]: [1/2] 2026-11-22 02:50:02 "
 		    "H=(a) [192.0.2.12] rejected EHLO or HELO a: x\n");
 		d.no_sort = false;
-		d.threads = 0;
+		d.threads = 2;
 		paths[0] = sub;
 		CHECK(sift_stream_open(&s, paths, 1, &d, &err) == 0);
 		CHECK(sift_stream_next(s, &rec, &err) == 1);
