@@ -516,8 +516,7 @@ main(int argc, char *argv[])
 		else
 			sift_out_nft(fp, &set, &o);
 	} else {
-		rc = sift_err_set(&e, SIFT_E_UNSUPPORTED, 0,
-		    "-f fail2ban: not available yet");
+		rc = sift_out_f2b(fp, &o, &e);
 	}
 	if (rc == -1) {
 		cli_report(&e);

@@ -30,8 +30,7 @@
 		"                  [--print-all-missed] [--print-no-ignored] " \
 		"[--print-no-missed]\n" \
 		"                  [--strict] [--usedns mode] " \
-		"log filter [ignoreregex]\n" \
-		"       regex-test [-v] [-c dir] --check samples filter\n"
+		"log filter [ignoreregex]\n"
 
 #define MAXSHOW	20	/* fail2ban-regex lists fewer lines than this */
 #define CHECK_NOW	1124013600	/* fail2ban's test harness "now" */
@@ -46,7 +45,6 @@ struct opts {
 	const char	*datepattern;
 	unsigned	 maxlines;
 	const char	*usedns;
-	const char	*check;
 	int64_t		 now;
 	bool		 json, first_only, timing, strict, verbose;
 	bool		 all_ignored, all_matched, all_missed;
@@ -449,6 +447,28 @@ test_line(const struct opts *o, struct sift_f2b *f, const char *p, size_t n,
 			lines_add(&st->lmissed, p, n);
 	}
 	st->tested++;
+	for (i = 0; i < res.promoted; i++) {
+		/* fail2ban-regex's multi-line recount */
+		struct sift_str pl;
+		size_t k;
+
+		st->matched++;
+		st->missed--;
+		if (!sift_f2b_promoted_line(f, i, &pl))
+			continue;
+		for (k = 0; k < st->lmissed.n; k++)
+			if (strlen(st->lmissed.l[k]) == pl.n &&
+			    memcmp(st->lmissed.l[k], pl.p, pl.n) == 0) {
+				free(st->lmissed.l[k]);
+				memmove(&st->lmissed.l[k],
+				    &st->lmissed.l[k + 1],
+				    (st->lmissed.n - k - 1) * sizeof(char *));
+				st->lmissed.n--;
+				break;
+			}
+		if (o->all_matched)
+			lines_add(&st->lmatched, pl.p, pl.n);
+	}
 	if (o->json && res.nhits > 0) {
 		json_hits(f, &res, lineno, ob);
 		if (ob->n > 60000)
@@ -463,8 +483,6 @@ looks_like_path(const char *s)
 	return strchr(s, '/') != NULL && strpbrk(s, " \t") == NULL;
 }
 
-int	check_samples(const char *samples, const char *filter,
-	    const struct sift_f2b_opts *fo, bool verbose);
 
 static int
 run(struct opts *o, int argc, char **argv)
@@ -488,11 +506,6 @@ run(struct opts *o, int argc, char **argv)
 	fo.maxlines = o->maxlines;
 	fo.now = o->now;
 	fo.first_only = o->first_only;
-	if (o->check != NULL) {
-		if (argc != 1)
-			usage(CLI_EXIT_TROUBLE);
-		return check_samples(o->check, argv[0], &fo, o->verbose);
-	}
 	if (argc != 2 && argc != 3)
 		usage(CLI_EXIT_TROUBLE);
 	log = argv[0];
@@ -533,6 +546,7 @@ run(struct opts *o, int argc, char **argv)
 	if (isfile) {
 		struct sift_reader *r;
 		struct sift_str line;
+		uint64_t off;
 		int k;
 
 		if (sift_reader_open(&r, log, NULL, &e) != 0) {
@@ -540,9 +554,20 @@ run(struct opts *o, int argc, char **argv)
 			sift_f2b_free(f);
 			return CLI_EXIT_TROUBLE;
 		}
-		while ((k = sift_reader_next(r, &line, &e)) == 1)
+		off = sift_reader_offset(r);
+		while ((k = sift_reader_next(r, &line, &e)) == 1) {
+			uint64_t now_off = sift_reader_offset(r);
+
+			/*
+			 * fail2ban-regex waits for the line end: a last
+			 * line without one is not tested.
+			 */
+			if (now_off - off <= line.n)
+				break;
+			off = now_off;
 			test_line(o, f, line.p, line.n, sift_reader_lineno(r),
 			    &st, &ob, sift_reader_name(r));
+		}
 		if (k < 0) {
 			warnx("%s", e.msg);
 			rc = CLI_EXIT_TROUBLE;
@@ -578,7 +603,6 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "check", required_argument, NULL, O_CHECK },
 		{ "config", required_argument, NULL, 'c' },
 		{ "datepattern", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -628,9 +652,6 @@ main(int argc, char *argv[])
 			break;	/* never any DNS: accepted for fail2ban-regex */
 		case 'v':
 			o.verbose = true;
-			break;
-		case O_CHECK:
-			o.check = optarg;
 			break;
 		case O_JSON:
 			o.json = true;
@@ -684,11 +705,3 @@ main(int argc, char *argv[])
 	return run(&o, argc - optind, argv + optind);
 }
 
-int
-check_samples(const char *samples, const char *filter,
-    const struct sift_f2b_opts *fo, bool verbose)
-{
-	(void)samples; (void)filter; (void)fo; (void)verbose;
-	warnx("--check: not implemented yet");
-	return CLI_EXIT_TROUBLE;
-}

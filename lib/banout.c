@@ -130,7 +130,11 @@ sift_banout_check(const struct sift_banout *o, const char *format,
 			    "invalid port list (want up to 15 ports 1-65535, "
 			    "comma-separated, a:b for a range)");
 	}
-	if (strcmp(format, "nft") == 0 || strcmp(format, "fail2ban") == 0) {
+	if (strcmp(format, "fail2ban") == 0 && !sift_chain_ok(o->jail))
+		return sift_err_set(err, SIFT_E_USAGE, 0,
+		    "invalid jail name (want 1 to %d of A-Z a-z 0-9 _ . -)",
+		    SIFT_CHAIN_MAX);
+	if (strcmp(format, "nft") == 0) {
 		if (!sift_nftname_ok(o->table))
 			return sift_err_set(err, SIFT_E_USAGE, 0,
 			    "invalid nft table name");

@@ -107,4 +107,12 @@ void	 sift_out_nft(FILE *fp, struct sift_ipset *s,
 void	 sift_out_nft_diff(FILE *fp, const struct sift_bandiff *d,
 	    const struct sift_banout *o);
 
+/*
+ * fail2ban filter for o->classes (NULL: offenders' default classes) from
+ * the built-in catalogue's text rules, then a commented jail for o->jail
+ * with the o->action ban action. -1 for an unknown class.
+ */
+SIFT_NODISCARD int sift_out_f2b(FILE *fp, const struct sift_banout *o,
+	    struct sift_err *err);
+
 #endif

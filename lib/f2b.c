@@ -54,6 +54,13 @@ struct re {
 	struct sift_rx	*rx;
 };
 
+struct mline {
+	char		*cut, *org;
+	size_t		 cutn, orgn, cutcap, orgcap;
+	uint64_t	 seq;
+	bool		 promoted;
+};
+
 struct mlf {
 	char		*id;		/* mlfid text */
 	unsigned	 flags;		/* what the cached failure carries */
@@ -88,11 +95,19 @@ struct sift_f2b {
 	size_t			 cbufcap;
 	const char		*subj;		/* buffer the failregexes saw */
 	size_t			 subjn;
-	/* multi-line: the last maxlines cut lines */
-	char			**ml;
-	size_t			*mln, *mlcap;
-	size_t			 nml;
+	/* multi-line: the last maxlines lines (cut and original) */
+	struct mline		*ml;		/* maxlines + 1 entries */
+	size_t			 nml;		/* in the buffer */
+	size_t			 nrm;		/* removed by this line */
+	uint64_t		 mlseq;
 	unsigned		 hitre[SIFT_F2B_MAXRE];
+	const char		*hitsubj[SIFT_F2B_MAXRE];
+	const char		*prefsubj;
+	struct {
+		char	*p;
+		size_t	 cap;
+	}			 pool[SIFT_F2B_MAXRE + 2];
+	size_t			 npool;
 	unsigned		 nhits;
 	struct mlf		 mlf[MAX_MLFID];
 	size_t			 nmlf;
@@ -991,9 +1006,7 @@ build(struct sift_f2b *f, const struct sift_f2b_opts *o, const char *pref,
 	if (f->dates == NULL)
 		return -1;
 	if (ml) {
-		f->ml = sift_xcalloc(f->maxlines, sizeof(*f->ml));
-		f->mln = sift_xcalloc(f->maxlines, sizeof(*f->mln));
-		f->mlcap = sift_xcalloc(f->maxlines, sizeof(*f->mlcap));
+		f->ml = sift_xcalloc(f->maxlines + 1, sizeof(*f->ml));
 	}
 	return 0;
 }
@@ -1320,16 +1333,19 @@ sift_f2b_free(struct sift_f2b *f)
 	}
 	free(f->okey);
 	free(f->oval);
-	for (i = 0; f->ml != NULL && i < f->maxlines; i++)
-		free(f->ml[i]);
+	for (i = 0; f->ml != NULL && i <= f->maxlines; i++) {
+		free(f->ml[i].cut);
+		free(f->ml[i].org);
+	}
 	free(f->ml);
-	free(f->mln);
-	free(f->mlcap);
 	for (i = 0; i < f->nmlf; i++)
 		free(f->mlf[i].id);
 	sift_f2bdate_free(f->dates);
 	free(f->datepattern);
-	free(f->buf);
+	if (f->ml == NULL)
+		free(f->buf);
+	for (i = 0; i < SIFT_ARRAY_SIZE(f->pool); i++)
+		free(f->pool[i].p);
 	free(f->cbuf);
 	free(f->name);
 	free(f->basedir);
@@ -1453,15 +1469,15 @@ rx_val(const struct sift_rx *rx, const char *subj, const char *name,
 }
 
 static int
-hit_val(const struct sift_f2b *f, unsigned re, const char *name,
-    struct sift_str *v)
+hit_val(const struct sift_f2b *f, unsigned re, const char *subj,
+    const char *name, struct sift_str *v)
 {
-	int r = rx_val(f->fail[re].rx, f->subj, name, v);
+	int r = rx_val(f->fail[re].rx, subj, name, v);
 
 	if (r != 0)
 		return r;
 	if (f->haspref && strcmp(name, "content") != 0)
-		return rx_val(f->pref.rx, f->buf, name, v);
+		return rx_val(f->pref.rx, f->prefsubj, name, v);
 	return 0;
 }
 
@@ -1539,9 +1555,9 @@ merge_mlf(struct sift_f2b *f, unsigned re, struct sift_str mlfid,
 	unsigned fl = 0;
 	bool nofail, gained, forget;
 
-	gained = hit_val(f, re, "mlfgained", &v) == 1 && v.n > 0;
-	nofail = hit_val(f, re, "nofail", &v) == 1 && v.n > 0;
-	forget = hit_val(f, re, "mlfforget", &v) == 1 && v.n > 0;
+	gained = hit_val(f, re, f->subj, "mlfgained", &v) == 1 && v.n > 0;
+	nofail = hit_val(f, re, f->subj, "nofail", &v) == 1 && v.n > 0;
+	forget = hit_val(f, re, f->subj, "mlfforget", &v) == 1 && v.n > 0;
 	if (gained)
 		fl |= 8 | 1;
 	else if (nofail)
@@ -1591,6 +1607,133 @@ mlf_mark_pending(struct sift_f2b *f, struct sift_str mlfid)
 		m->flags |= MLF_PENDING;
 }
 
+/* Rebuild the multi-line buffer: cut lines joined by "\n", plus "\n". */
+static void
+mlbuf(struct sift_f2b *f)
+{
+	size_t bn = 0, i, k;
+
+	for (i = 0; i < f->nml; i++)
+		bn += f->ml[i].cutn + 1;
+	/* earlier buffers of this line stay valid for the hit accessors */
+	k = f->npool < SIFT_F2B_MAXRE + 2 ? f->npool++ : SIFT_F2B_MAXRE + 1;
+	grow(&f->pool[k].p, &f->pool[k].cap, bn + 1);
+	f->buf = f->pool[k].p;
+	for (bn = 0, i = 0; i < f->nml; i++) {
+		memcpy(f->buf + bn, f->ml[i].cut, f->ml[i].cutn);
+		bn += f->ml[i].cutn;
+		f->buf[bn++] = '\n';
+	}
+	f->bufn = bn;
+}
+
+/*
+ * Remove the buffered lines a match [ms, me) of f->buf covered, as
+ * Regex.getUnmatchedTupleLines(); they move behind the buffer.
+ */
+static void
+ml_remove(struct sift_f2b *f, const struct sift_rx *rx, size_t ms,
+    size_t me)
+{
+	size_t a = 0, b = 0, i, k, ls, le;
+	struct mline tmp;
+
+	if (f->nml <= 1) {
+		a = 0;
+		b = f->nml;
+	} else {
+		/* line of the match start and of its last character */
+		ls = ms;
+		while (ls > 0 && f->buf[ls - 1] != '\n')
+			ls--;
+		if (ms < f->bufn && f->buf[ms] == '\n' && ms + 1 <= f->bufn)
+			ls = ms + 1;
+		le = me > 0 ? me - 1 : 0;
+		while (le < f->bufn && f->buf[le] != '\n')
+			le++;
+		if (le < f->bufn)
+			le++;
+		for (i = 0; i < ls; i++)
+			if (f->buf[i] == '\n')
+				a++;
+		for (i = 0; i < le; i++)
+			if (f->buf[i] == '\n')
+				b++;
+	}
+	if (b > f->nml)
+		b = f->nml;
+	if (a >= b)
+		return;
+	/* lines inside <SKIPLINES> groups go back to the buffer */
+	{
+		bool drop[1024];
+		size_t off = 0, j, g, nd = 0;
+
+		for (i = 0; i < f->nml && i < 1024; i++) {
+			size_t s0 = off, e0 = off + f->ml[i].cutn + 1;
+
+			drop[i] = i >= a && i < b;
+			for (g = 0; drop[i] && rx != NULL; g++) {
+				char gn[32];
+				int gi;
+				size_t gs;
+
+				snprintf(gn, sizeof(gn), "skiplines%zu", g);
+				if ((gi = sift_rx_group(rx, gn)) < 0)
+					break;
+				gs = sift_rx_start(rx, (unsigned)gi);
+				if (gs != SIFT_RX_UNSET && s0 >= gs &&
+				    e0 <= sift_rx_end(rx, (unsigned)gi))
+					drop[i] = false;
+			}
+			off = e0;
+		}
+		/* move dropped lines behind the kept ones, in order */
+		for (i = 0, j = 0; i < f->nml && i < 1024; i++) {
+			if (drop[i])
+				continue;
+			if (i != j) {
+				tmp = f->ml[j];
+				f->ml[j] = f->ml[i];
+				f->ml[i] = tmp;
+				drop[i] = drop[j];
+				drop[j] = false;
+			}
+			j++;
+		}
+		nd = f->nml - j;
+		(void)k;
+		f->nml = j;
+		f->nrm += nd;
+	}
+}
+
+static void
+ml_count_promoted(struct sift_f2b *f, struct sift_f2b_result *res)
+{
+	size_t i;
+
+	for (i = f->nml; i <= f->maxlines; i++)
+		if (f->ml[i].promoted && f->ml[i].cut != NULL)
+			res->promoted++;
+}
+
+bool
+sift_f2b_promoted_line(const struct sift_f2b *f, size_t k,
+    struct sift_str *line)
+{
+	size_t i;
+
+	if (f->ml == NULL)
+		return false;
+	for (i = f->nml; i <= f->maxlines; i++)
+		if (f->ml[i].promoted && f->ml[i].cut != NULL && k-- == 0) {
+			*line = sift_str_make(f->ml[i].org, f->ml[i].orgn);
+			return true;
+		}
+	return false;
+}
+
 int
 sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
     struct sift_f2b_result *res, struct sift_err *err)
@@ -1602,6 +1745,7 @@ sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
 
 	memset(res, 0, sizeof(*res));
 	f->nhits = 0;
+	f->npool = 0;
 	r = sift_f2bdate_find(f->dates, line, n, &ds, &de, &res->time,
 	    &res->has_time, err);
 	if (r < 0)
@@ -1611,34 +1755,40 @@ sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
 	if (!found_date)
 		ds = de = 0;
 	if (f->maxlines > 1) {
-		/* keep the last maxlines cut lines */
-		char *first = f->ml[0];
-		size_t fcap = f->mlcap[0];
+		struct mline tmp;
 
+		/* the last maxlines lines; the oldest drops out */
+		f->nrm = 0;
+		for (i = 0; i <= f->maxlines; i++)
+			f->ml[i].promoted = false;
 		if (f->nml == f->maxlines) {
-			memmove(f->ml, f->ml + 1, (f->maxlines - 1) *
-			    sizeof(*f->ml));
-			memmove(f->mln, f->mln + 1, (f->maxlines - 1) *
-			    sizeof(*f->mln));
-			memmove(f->mlcap, f->mlcap + 1, (f->maxlines - 1) *
-			    sizeof(*f->mlcap));
+			tmp = f->ml[0];
+			memmove(f->ml, f->ml + 1, f->maxlines * sizeof(*f->ml));
+			f->ml[f->maxlines] = tmp;
 			f->nml--;
-			f->ml[f->nml] = first;
-			f->mlcap[f->nml] = fcap;
 		}
-		grow(&f->ml[f->nml], &f->mlcap[f->nml], n + 1);
-		memcpy(f->ml[f->nml], line, ds);
-		memcpy(f->ml[f->nml] + ds, line + de, n - de);
-		f->mln[f->nml] = n - (de - ds);
+		/* lines still buffered from before may be promoted */
+		for (i = 0; i < f->nml; i++)
+			f->ml[i].promoted = true;
+		tmp = f->ml[f->nml];
+		f->ml[f->nml] = f->ml[f->maxlines];
+		f->ml[f->maxlines] = tmp;
+		{
+			struct mline *m = &f->ml[f->nml];
+
+			grow(&m->cut, &m->cutcap, n + 1);
+			memcpy(m->cut, line, ds);
+			memcpy(m->cut + ds, line + de, n - de);
+			m->cutn = n - (de - ds);
+			grow(&m->org, &m->orgcap, n + 1);
+			memcpy(m->org, line, n);
+			m->orgn = n;
+			m->seq = f->mlseq++;
+			m->promoted = false;
+		}
 		f->nml++;
-		for (bn = 0, i = 0; i < f->nml; i++)
-			bn += f->mln[i] + 1;
-		grow(&f->buf, &f->bufcap, bn + 1);
-		for (bn = 0, i = 0; i < f->nml; i++) {
-			memcpy(f->buf + bn, f->ml[i], f->mln[i]);
-			bn += f->mln[i];
-			f->buf[bn++] = '\n';
-		}
+		mlbuf(f);
+		bn = f->bufn;
 	} else {
 		grow(&f->buf, &f->bufcap, n + 2);
 		memcpy(f->buf, line, ds);
@@ -1648,6 +1798,8 @@ sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
 	}
 	f->bufn = bn;
 	buf = f->buf;
+	f->prefsubj = buf;
+	f->subj = buf;
 	if (f->nign > 0 && f->nign + 2 < f->nfail) {
 		r = ignore_line(f, buf, bn, res, err);
 		if (r != 0)
@@ -1672,7 +1824,7 @@ sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
 			bn = c.n + 1;
 			if (f->maxlines > 1) {
 				/* the buffer becomes the content alone */
-				f->nml = 0;
+				ml_remove(f, NULL, 0, f->bufn);
 			}
 		}
 	}
@@ -1697,6 +1849,7 @@ sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
 		}
 		if (r == 0)
 			continue;
+		f->subj = buf;
 		if (f->nign > 0) {
 			r = ignore_line(f, buf, bn, res, err);
 			if (r < 0)
@@ -1707,11 +1860,11 @@ sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
 				continue;
 			}
 		}
-		has_mlfid = hit_val(f, (unsigned)i, "mlfid", &mlfid) == 1;
+		has_mlfid = hit_val(f, (unsigned)i, buf, "mlfid", &mlfid) == 1;
 		if (has_mlfid)
 			nofail = merge_mlf(f, (unsigned)i, mlfid, &pending);
 		for (k = 0; k < SIFT_ARRAY_SIZE(idg); k++)
-			if (hit_val(f, (unsigned)i, idg[k], &v) == 1)
+			if (hit_val(f, (unsigned)i, buf, idg[k], &v) == 1)
 				has_id = true;
 		if (!has_id && has_mlfid) {
 			mlf_mark_pending(f, mlfid);
@@ -1723,15 +1876,26 @@ sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
 		if (nofail)
 			res->ignored = true;
 		f->hitre[f->nhits] = (unsigned)i;
+		f->hitsubj[f->nhits] = buf;
 		res->hit[res->nhits++] = (unsigned)i;
 		f->nhits++;
 		if (f->maxlines > 1) {
 			/* matched lines leave the buffer */
-			f->nml = 0;
+			if (buf == f->buf)
+				ml_remove(f, f->fail[i].rx,
+				    sift_rx_start(f->fail[i].rx, 0),
+				    sift_rx_end(f->fail[i].rx, 0));
+			else
+				ml_remove(f, NULL, 0, f->bufn);
+			mlbuf(f);
+			buf = f->buf;
+			bn = f->bufn;
 		}
 		if (f->first_only)
 			break;
 	}
+	if (f->maxlines > 1)
+		ml_count_promoted(f, res);
 	return 0;
 }
 
@@ -1741,7 +1905,7 @@ sift_f2b_hit_group(const struct sift_f2b *f, unsigned h, const char *name,
 {
 	if (h >= f->nhits)
 		return false;
-	return hit_val(f, f->hitre[h], name, v) == 1;
+	return hit_val(f, f->hitre[h], f->hitsubj[h], name, v) == 1;
 }
 
 bool
@@ -1759,7 +1923,7 @@ sift_f2b_hit_group_at(const struct sift_f2b *f, unsigned h, size_t i,
 	np = f->haspref ? sift_rx_names(f->pref.rx) : 0;
 	for (j = 0; j < (size_t)nf + np; j++) {
 		const struct sift_rx *r = j < nf ? rx : f->pref.rx;
-		const char *subj = j < nf ? f->subj : f->buf;
+		const char *subj = j < nf ? f->hitsubj[h] : f->prefsubj;
 		const char *nm = sift_rx_name(r, (unsigned)(j < nf ? j :
 		    j - nf), &num);
 		size_t s;
@@ -1789,7 +1953,8 @@ sift_f2b_hit_id(const struct sift_f2b *f, unsigned h, struct sift_str *id,
 	if (h >= f->nhits)
 		return false;
 	for (k = 0; k < SIFT_ARRAY_SIZE(idg); k++)
-		if (hit_val(f, f->hitre[h], idg[k], id) == 1) {
+		if (hit_val(f, f->hitre[h], f->hitsubj[h], idg[k],
+		    id) == 1) {
 			*from = idg[k];
 			return true;
 		}

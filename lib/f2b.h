@@ -49,6 +49,11 @@ struct sift_f2b_result {
 	bool		 has_date;	/* a date template matched */
 	bool		 has_time;	/* ... and its text converted */
 	int64_t		 time;
+	/*
+	 * maxlines > 1: earlier lines (counted missed then) that a match on
+	 * this line consumed; fail2ban-regex recounts them as matched.
+	 */
+	unsigned	 promoted;
 };
 
 /*
@@ -91,6 +96,9 @@ struct sift_f2bdate *sift_f2b_dates(const struct sift_f2b *f);
  */
 SIFT_NODISCARD int sift_f2b_process(struct sift_f2b *f, const char *line,
 	    size_t n, struct sift_f2b_result *res, struct sift_err *err);
+/* Text of the k-th promoted line (0 <= k < res->promoted). */
+bool	 sift_f2b_promoted_line(const struct sift_f2b *f, size_t k,
+	    struct sift_str *line);
 /*
  * For hit h (0 <= h < res->nhits) of the last line: the value of a named
  * group (the failregex's, else the prefregex's). Returns false when the
