@@ -1737,7 +1737,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 	if (e - t >= 3 && t[2] == ' ') {
 		enum sift_event ev = SIFT_EV_OTHER;
 
-		switch (t[0] << 8 | t[1]) {
+		switch ((unsigned char)t[0] << 8 | (unsigned char)t[1]) {
 		case '<' << 8 | '=':
 			ev = SIFT_EV_ARRIVAL;
 			break;
