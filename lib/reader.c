@@ -27,6 +27,7 @@ struct sift_reader {
 	struct sift_decoder	*dec;		/* direct mode */
 	struct sift_feed	*feed;		/* fed by a worker thread */
 	unsigned		 feedidx;
+	bool			 ownfeed;	/* threads > 1: ours to free */
 	char			*ownbuf;	/* buf when not fed */
 	const char		*codec;
 	struct stat		 st;
@@ -74,6 +75,22 @@ sift_reader_fdopen(struct sift_reader **rp, int fd, const char *name,
 		close(fd);
 		sift_reader_close(r);
 		return sift_err_sys(err, SIFT_E_IO, EISDIR, "%s", name);
+	}
+	if (opts != NULL && opts->threads > 1) {
+		struct sift_feed_file ff = { name, name, r->offset, fd };
+
+		/* the worker reads fd; failures come from next() */
+		r->feed = sift_feed_new(&ff, 1, r->max_line, &e);
+		if (r->feed == NULL) {
+			sift_err_set(err, e.code, e.sys, "%s: %s", name,
+			    e.msg);
+			sift_reader_close(r);
+			return -1;
+		}
+		r->ownfeed = true;
+		r->have_st = false;
+		*rp = r;
+		return 0;
 	}
 	if (sift_decoder_open(&r->dec, fd, &e) == -1) {
 		sift_err_set(err, e.code, e.sys, "%s: %s", name, e.msg);
@@ -300,6 +317,10 @@ sift_reader_close(struct sift_reader *r)
 {
 	if (r == NULL)
 		return;
+	if (r->ownfeed) {
+		sift_feed_free(r->feed);
+		r->feed = NULL;
+	}
 	if (r->feed != NULL)
 		sift_feed_done(r->feed, r->feedidx);
 	sift_decoder_close(r->dec);
