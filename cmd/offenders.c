@@ -21,6 +21,7 @@
 #include "agg.h"
 #include "classify.h"
 #include "cli.h"
+#include "geo.h"
 #include "json.h"
 #include "obuf.h"
 #include "parse.h"
@@ -62,6 +63,12 @@ struct opts {
 	bool		 allow_loopback;
 };
 
+struct asnorg {
+	uint32_t	 asn;
+	const char	*org;
+	size_t		 len;
+};
+
 struct ctx {
 	const struct opts	*o;
 	struct sift_classifier	*cl;
@@ -76,6 +83,9 @@ struct ctx {
 				 outside, unselected, suppressed;
 	uint64_t		 bycls[SIFT_CLASS_MAX];
 	struct sift_state	*state;
+	struct sift_geo		*gcc, *gasn;	/* country, ASN databases */
+	struct asnorg		*orgs;
+	size_t			 norgs, caporgs;
 	uint64_t		 resumed, skipped_bytes;
 	bool			 trouble;
 };
@@ -377,6 +387,155 @@ list_classes(const struct ctx *c)
 
 /* --- input ----------------------------------------------------------- */
 
+/* --- geo ------------------------------------------------------------ */
+
+static const char *const asn_paths[] = {
+	"/usr/share/GeoIP/GeoLite2-ASN.mmdb",
+	"/var/lib/GeoIP/GeoLite2-ASN.mmdb",
+	NULL
+};
+static const char *const cc_paths[] = {
+	"/usr/share/GeoIP/GeoLite2-Country.mmdb",
+	"/usr/share/GeoIP/GeoLite2-City.mmdb",
+	"/usr/share/GeoIP/dbip-country-lite.mmdb",
+	"/var/lib/GeoIP/GeoLite2-Country.mmdb",
+	"/var/lib/GeoIP/GeoLite2-City.mmdb",
+	"/var/lib/GeoIP/dbip-country-lite.mmdb",
+	NULL
+};
+
+static struct sift_geo *
+geo_open(const char *path, const char *const *std, bool need,
+    const char *what)
+{
+	struct sift_geo *g;
+	struct sift_err e = SIFT_ERR_INIT;
+
+	if (path == NULL && need && (path = sift_geo_find(std)) == NULL)
+		errx(CLI_EXIT_TROUBLE, "-g %s: no %s database found (give "
+		    "one with %s; looked in %s and %s)", what, what,
+		    std == asn_paths ? "--asn" : "-G", std[0], std[1]);
+	if (path == NULL)
+		return NULL;
+	if (sift_geo_open(&g, path, &e) == -1)
+		errx(CLI_EXIT_TROUBLE, "%s", e.msg);
+	return g;
+}
+
+static void
+geo_info(struct ctx *c, const struct sift_addr *a, struct sift_geo_info *gi)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+
+	memset(gi, 0, sizeof(*gi));
+	if (c->gcc != NULL && sift_geo_lookup(c->gcc, a, gi, &e) == -1) {
+		warnx("%s", e.msg);
+		c->trouble = true;
+	}
+	if (c->gasn != NULL && sift_geo_lookup(c->gasn, a, gi, &e) == -1) {
+		warnx("%s", e.msg);
+		c->trouble = true;
+	}
+}
+
+static void orgs_finish(struct ctx *);
+
+/* The ASN or country key of address a. */
+static void
+geo_key(struct ctx *c, const struct sift_addr *a, struct sift_key *k)
+{
+	struct sift_geo_info gi;
+
+	geo_info(c, a, &gi);
+	memset(k, 0, sizeof(*k));
+	if (c->o->group == G_ASN) {
+		k->a.family = SIFT_KEY_ASN;
+		k->a.b[0] = (uint8_t)(gi.asn >> 24);
+		k->a.b[1] = (uint8_t)(gi.asn >> 16);
+		k->a.b[2] = (uint8_t)(gi.asn >> 8);
+		k->a.b[3] = (uint8_t)gi.asn;
+		if (gi.org != NULL && gi.asn != 0) {
+			if (c->norgs == c->caporgs)
+				orgs_finish(c);	/* drop duplicates first */
+			if (c->norgs * 2 >= c->caporgs) {
+				c->caporgs = c->caporgs ? c->caporgs * 2 : 64;
+				c->orgs = sift_xreallocarray(c->orgs,
+				    c->caporgs, sizeof(*c->orgs));
+			}
+			c->orgs[c->norgs].asn = gi.asn;
+			c->orgs[c->norgs].org = gi.org;
+			c->orgs[c->norgs].len = gi.org_len;
+			c->norgs++;
+		}
+	} else {
+		k->a.family = SIFT_KEY_CC;
+		if (gi.country[0] != '\0') {
+			k->a.b[0] = (uint8_t)gi.country[0];
+			k->a.b[1] = (uint8_t)gi.country[1];
+		} else
+			k->a.b[0] = k->a.b[1] = '-';
+	}
+}
+
+static int
+org_cmp(const void *a, const void *b)
+{
+	const struct asnorg *x = a, *y = b;
+
+	return x->asn < y->asn ? -1 : x->asn > y->asn;
+}
+
+static void
+orgs_finish(struct ctx *c)
+{
+	size_t k = 0;
+
+	if (c->norgs == 0)
+		return;
+	qsort(c->orgs, c->norgs, sizeof(*c->orgs), org_cmp);
+	for (size_t i = 1; i < c->norgs; i++)
+		if (c->orgs[i].asn != c->orgs[k].asn)
+			c->orgs[++k] = c->orgs[i];
+	c->norgs = k + 1;
+}
+
+static const struct asnorg *
+org_of(const struct ctx *c, uint32_t asn)
+{
+	struct asnorg key = { asn, NULL, 0 };
+
+	if (c->norgs == 0)
+		return NULL;
+	return bsearch(&key, c->orgs, c->norgs, sizeof(*c->orgs), org_cmp);
+}
+
+static uint32_t
+key_asn(const struct sift_agg_ent *e)
+{
+	return (uint32_t)e->key.b[0] << 24 | (uint32_t)e->key.b[1] << 16 |
+	    (uint32_t)e->key.b[2] << 8 | e->key.b[3];
+}
+
+/* Addresses into ASNs or countries, once per address. */
+static void
+regroup(struct ctx *c)
+{
+	struct sift_agg *g;
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_key k;
+
+	if (sift_agg_new(&g, NULL, &e) == -1)
+		errx(CLI_EXIT_TROUBLE, "%s", e.msg);
+	for (size_t i = 0; i < sift_agg_size(c->agg); i++) {
+		const struct sift_agg_ent *en = sift_agg_at(c->agg, i);
+
+		geo_key(c, &en->key, &k);
+		sift_agg_merge_entry(g, &k, c->agg, en);
+	}
+	sift_agg_free(c->agg);
+	c->agg = g;
+}
+
 static void
 count_event(struct ctx *c, const struct sift_rec *rec,
     const struct sift_match *m)
@@ -411,7 +570,9 @@ count_event(struct ctx *c, const struct sift_rec *rec,
 	if (c->o->group == G_PREFIX) {
 		k.plen = (uint8_t)(k.a.family == 4 ? c->o->p4 : c->o->p6);
 		sift_addr_mask(&k.a, k.plen);
-	}
+	} else if (c->o->window > 0 && (c->o->group == G_ASN ||
+	    c->o->group == G_COUNTRY))
+		geo_key(c, &m->ip, &k);	/* a window needs the key now */
 	c->bycls[m->cls]++;
 	(void)sift_agg_add(c->agg, &k, m->cls, ts);
 }
@@ -616,9 +777,7 @@ key_text(const struct sift_agg_ent *e, char *buf, size_t sz)
 		sift_cidr_format(&ci, buf, sz);
 		return;
 	case SIFT_KEY_ASN:
-		snprintf(buf, sz, "AS%" PRIu32, (uint32_t)e->key.b[0] << 24 |
-		    (uint32_t)e->key.b[1] << 16 | (uint32_t)e->key.b[2] << 8 |
-		    e->key.b[3]);
+		snprintf(buf, sz, "AS%" PRIu32, key_asn(e));
 		return;
 	case SIFT_KEY_CC:
 		snprintf(buf, sz, "%c%c", e->key.b[0], e->key.b[1]);
@@ -682,7 +841,12 @@ write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
 	char key[SIFT_CIDR_STRLEN + 8], first[32], last[32], cls[1024];
 	struct sift_obuf b = SIFT_OBUF_INIT;
 	struct sift_json j;
+	struct sift_geo_info gi;
+	const struct asnorg *org;
 	int kw = (int)strlen(group_field(c->o));
+	bool gcols = (c->gcc != NULL || c->gasn != NULL) &&
+	    (c->o->group == G_IP || c->o->group == G_PREFIX);
+	char gtxt[64];
 
 	if (c->o->format == F_TABLE) {
 		for (size_t i = 0; i < n; i++) {
@@ -690,16 +854,19 @@ write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
 			if ((int)strlen(key) > kw)
 				kw = (int)strlen(key);
 		}
-		fprintf(fp, "%-*s %8s %8s  %-20s  %-20s  %s\n", kw,
+		fprintf(fp, "%-*s %8s %8s  %-20s  %-20s  %s%s\n", kw,
 		    group_field(c->o), "count", "score", "first", "last",
-		    "classes");
+		    gcols ? "asn      cc  " : "", "classes");
 	} else if (c->o->format == F_TSV)
-		fprintf(fp, "#%s\tcount\tscore\tfirst\tlast\tclasses\n",
-		    group_field(c->o));
+		fprintf(fp, "#%s\tcount\tscore\tfirst\tlast\tclasses%s\n",
+		    group_field(c->o), gcols ? "\tasn\tcountry" : "");
 	for (size_t i = 0; i < n; i++) {
 		const struct sift_agg_ent *e = rows[i].e;
 
 		key_text(e, key, sizeof(key));
+		memset(&gi, 0, sizeof(gi));
+		if (gcols)
+			geo_info(c, &e->key, &gi);
 		iso_time(e->first, first, sizeof(first));
 		iso_time(e->last, last, sizeof(last));
 		switch (c->o->format) {
@@ -708,21 +875,40 @@ write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
 			break;
 		case F_TSV:
 			classes_text(c, e, cls, sizeof(cls));
-			fprintf(fp, "%s\t%" PRIu32 "\t%" PRIu64 "\t%s\t%s\t%s\n",
+			fprintf(fp, "%s\t%" PRIu32 "\t%" PRIu64 "\t%s\t%s\t%s",
 			    key, e->count, rows[i].score, first, last, cls);
+			if (gcols) {
+				if (gi.asn != 0)
+					fprintf(fp, "\t%" PRIu32, gi.asn);
+				else
+					fputs("\t", fp);
+				fprintf(fp, "\t%s", gi.country);
+			}
+			putc('\n', fp);
 			break;
 		case F_TABLE:
 			classes_text(c, e, cls, sizeof(cls));
+			gtxt[0] = '\0';
+			if (gcols)
+				snprintf(gtxt, sizeof(gtxt), "%-8s %-2s  ", "-",
+				    gi.country[0] ? gi.country : "-");
+			if (gcols && gi.asn != 0)
+				snprintf(gtxt, sizeof(gtxt), "%-8" PRIu32
+				    " %-2s  ", gi.asn,
+				    gi.country[0] ? gi.country : "-");
 			fprintf(fp, "%-*s %8" PRIu32 " %8" PRIu64
-			    "  %-20s  %-20s  %s\n", kw, key, e->count,
-			    rows[i].score, first, last, cls);
+			    "  %-20s  %-20s  %s%s\n", kw, key, e->count,
+			    rows[i].score, first, last, gtxt, cls);
 			break;
 		case F_JSON:
 			sift_obuf_reset(&b);
 			sift_json_init(&j, &b);
 			sift_json_obj_begin(&j);
 			sift_json_keyc(&j, group_field(c->o));
-			sift_json_strc(&j, key);
+			if (c->o->group == G_ASN)
+				sift_json_u64(&j, key_asn(e));
+			else
+				sift_json_strc(&j, key);
 			sift_json_keyc(&j, "count");
 			sift_json_u64(&j, e->count);
 			sift_json_keyc(&j, "score");
@@ -750,6 +936,23 @@ write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
 				sift_json_strc(&j, last);
 			else
 				sift_json_null(&j);
+			if (c->o->group == G_ASN &&
+			    (org = org_of(c, key_asn(e))) != NULL) {
+				sift_json_keyc(&j, "as_org");
+				sift_json_str(&j, org->org, org->len);
+			}
+			if (gi.asn != 0) {
+				sift_json_keyc(&j, "asn");
+				sift_json_u64(&j, gi.asn);
+			}
+			if (gi.org != NULL) {
+				sift_json_keyc(&j, "as_org");
+				sift_json_str(&j, gi.org, gi.org_len);
+			}
+			if (gi.country[0] != '\0') {
+				sift_json_keyc(&j, "country");
+				sift_json_strc(&j, gi.country);
+			}
 			sift_json_obj_end(&j);
 			sift_json_newline(&j);
 			fwrite(b.p, 1, b.n, fp);
@@ -767,6 +970,12 @@ report(struct ctx *c)
 	FILE *fp;
 	int rc;
 
+	if ((c->o->group == G_ASN || c->o->group == G_COUNTRY) &&
+	    c->o->window == 0) {
+		regroup(c);
+		n = sift_agg_size(c->agg);
+	}
+	orgs_finish(c);
 	rows = sift_xreallocarray(NULL, n ? n : 1, sizeof(*rows));
 	for (size_t i = 0; i < n; i++) {
 		const struct sift_agg_ent *e = sift_agg_at(c->agg, i);
@@ -968,8 +1177,6 @@ main(int argc, char *argv[])
 	else
 		errx(CLI_EXIT_TROUBLE, "-g: unknown grouping: %s (ip, prefix, "
 		    "asn or country)", group);
-	if (o.group == G_ASN || o.group == G_COUNTRY)
-		errx(CLI_EXIT_TROUBLE, "-g %s: not implemented yet", group);
 
 	c.o = &o;
 	c.cl = sift_classifier_new();
@@ -993,6 +1200,8 @@ main(int argc, char *argv[])
 		allow_text(&c, "::1");
 	}
 	allow_finish(&c);
+	c.gcc = geo_open(o.geoip, cc_paths, o.group == G_COUNTRY, "country");
+	c.gasn = geo_open(o.asn, asn_paths, o.group == G_ASN, "asn");
 
 	memset(&ao, 0, sizeof(ao));
 	ao.window = o.window;
@@ -1036,6 +1245,9 @@ main(int argc, char *argv[])
 		}
 	}
 	sift_state_free(c.state);
+	sift_geo_close(c.gcc);
+	sift_geo_close(c.gasn);
+	free(c.orgs);
 	stats(&c);
 	if (c.trouble)
 		rc = CLI_EXIT_TROUBLE;

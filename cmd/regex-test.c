@@ -30,8 +30,7 @@
 		"                  [--print-all-missed] [--print-no-ignored] " \
 		"[--print-no-missed]\n" \
 		"                  [--strict] [--usedns mode] " \
-		"log filter [ignoreregex]\n" \
-		"       regex-test [-v] [-c dir] --check samples filter\n"
+		"log filter [ignoreregex]\n"
 
 #define MAXSHOW	20	/* fail2ban-regex lists fewer lines than this */
 #define CHECK_NOW	1124013600	/* fail2ban's test harness "now" */
@@ -46,7 +45,6 @@ struct opts {
 	const char	*datepattern;
 	unsigned	 maxlines;
 	const char	*usedns;
-	const char	*check;
 	int64_t		 now;
 	bool		 json, first_only, timing, strict, verbose;
 	bool		 all_ignored, all_matched, all_missed;
@@ -485,8 +483,6 @@ looks_like_path(const char *s)
 	return strchr(s, '/') != NULL && strpbrk(s, " \t") == NULL;
 }
 
-int	check_samples(const char *samples, const char *filter,
-	    const struct sift_f2b_opts *fo, bool verbose);
 
 static int
 run(struct opts *o, int argc, char **argv)
@@ -510,11 +506,6 @@ run(struct opts *o, int argc, char **argv)
 	fo.maxlines = o->maxlines;
 	fo.now = o->now;
 	fo.first_only = o->first_only;
-	if (o->check != NULL) {
-		if (argc != 1)
-			usage(CLI_EXIT_TROUBLE);
-		return check_samples(o->check, argv[0], &fo, o->verbose);
-	}
 	if (argc != 2 && argc != 3)
 		usage(CLI_EXIT_TROUBLE);
 	log = argv[0];
@@ -612,7 +603,6 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "check", required_argument, NULL, O_CHECK },
 		{ "config", required_argument, NULL, 'c' },
 		{ "datepattern", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -662,9 +652,6 @@ main(int argc, char *argv[])
 			break;	/* never any DNS: accepted for fail2ban-regex */
 		case 'v':
 			o.verbose = true;
-			break;
-		case O_CHECK:
-			o.check = optarg;
 			break;
 		case O_JSON:
 			o.json = true;
@@ -718,11 +705,3 @@ main(int argc, char *argv[])
 	return run(&o, argc - optind, argv + optind);
 }
 
-int
-check_samples(const char *samples, const char *filter,
-    const struct sift_f2b_opts *fo, bool verbose)
-{
-	(void)samples; (void)filter; (void)fo; (void)verbose;
-	warnx("--check: not implemented yet");
-	return CLI_EXIT_TROUBLE;
-}

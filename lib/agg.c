@@ -270,6 +270,38 @@ sift_agg_find(const struct sift_agg *ag, const struct sift_key *k)
 	return found ? &ag->ents[idx] : NULL;
 }
 
+void
+sift_agg_merge_entry(struct sift_agg *dst, const struct sift_key *k,
+    const struct sift_agg *src, const struct sift_agg_ent *s)
+{
+	struct sift_agg_ent *d;
+	size_t idx;
+	bool found;
+
+	idx = lookup(dst, k, true, &found);
+	d = &dst->ents[idx];
+	d->count = d->count > UINT32_MAX - s->count ? UINT32_MAX :
+	    d->count + s->count;
+	if (s->first != 0 && (d->first == 0 || s->first < d->first))
+		d->first = s->first;
+	if (s->last > d->last)
+		d->last = s->last;
+	d->flags |= s->flags;
+	if (s->nslot != SIFT_AGG_EXT) {
+		for (unsigned i = 0; i < s->nslot; i++)
+			class_add(dst, d, s->cls[i], s->cnt[i]);
+		return;
+	}
+	for (int c = 0; c < SIFT_CLASS_MAX; c++) {
+		uint32_t n = sift_agg_class_count(src, s, c);
+
+		if (n != 0) {
+			/* class_add() may move dst's entries: look again. */
+			class_add(dst, &dst->ents[idx], c, n);
+		}
+	}
+}
+
 int
 sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
     struct sift_err *err)
@@ -278,29 +310,11 @@ sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
 		return sift_err_set(err, SIFT_E_USAGE, 0,
 		    "cannot merge windowed tables");
 	for (size_t i = 0; i < src->n; i++) {
-		const struct sift_agg_ent *s = &src->ents[i];
 		struct sift_key k;
-		struct sift_agg_ent *d;
-		size_t idx;
-		bool found;
 
-		k.a = s->key;
-		k.plen = s->plen;
-		idx = lookup(dst, &k, true, &found);
-		d = &dst->ents[idx];
-		d->count = d->count > UINT32_MAX - s->count ? UINT32_MAX :
-		    d->count + s->count;
-		if (s->first != 0 && (d->first == 0 || s->first < d->first))
-			d->first = s->first;
-		if (s->last > d->last)
-			d->last = s->last;
-		d->flags |= s->flags;
-		for (int c = 0; c < SIFT_CLASS_MAX; c++) {
-			uint32_t n = sift_agg_class_count(src, s, c);
-
-			if (n != 0)
-				class_add(dst, d, c, n);
-		}
+		k.a = src->ents[i].key;
+		k.plen = src->ents[i].plen;
+		sift_agg_merge_entry(dst, &k, src, &src->ents[i]);
 	}
 	return 0;
 }

@@ -82,6 +82,12 @@ struct sift_agg_ent *sift_agg_add(struct sift_agg *ag,
 /* Look a key up without counting; NULL if absent. */
 const struct sift_agg_ent *sift_agg_find(const struct sift_agg *ag,
 	    const struct sift_key *k);
+/*
+ * Add entry s of table src into dst under key k (regrouping: addresses
+ * into ASNs or countries). A window hit carries over as a hit.
+ */
+void	 sift_agg_merge_entry(struct sift_agg *dst, const struct sift_key *k,
+	    const struct sift_agg *src, const struct sift_agg_ent *s);
 /* Add every entry of src into dst (tables without windows only). */
 SIFT_NODISCARD int sift_agg_merge(struct sift_agg *dst,
 	    const struct sift_agg *src, struct sift_err *err);

@@ -96,6 +96,12 @@ static const struct sift_rule builtin[] = {
 	    "Temporary DNS error", NULL, "server or DNS fault" },
 	{ REJ, 0, R, 0, IGN,
 	    "Temporary local problem", NULL, "server fault" },
+	{ EV(TEMPREJECT), 0, R, 0, IGN,
+	    "Could not complete", NULL, "verify callout failed" },
+	{ EV(TEMPREJECT), 0, R, 0, IGN,
+	    "unknown ACL", NULL, "configuration error" },
+	{ EV(TEMPREJECT), 0, R, 0, IGN,
+	    "onfiguration error", NULL, NULL },
 
 	/* 2. reason texts */
 	{ LOGW, 0, R, SIFT_RF_ANCHOR | SIFT_RF_IPAFTER, SIFT_CL_RATELIMIT,

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,6 +99,8 @@ sift_decoder_open(struct sift_decoder **dp, int fd, struct sift_err *err)
 	*dp = NULL;
 	d = sift_xcalloc(1, sizeof(*d));
 	d->fd = fd;
+	/* a hint for files; pipes say ESPIPE, which does not matter */
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	d->in_cap = SIFT_CODEC_PEEK;
 	d->in = sift_xmalloc(d->in_cap);
 	/* peek: short reads happen on pipes */

@@ -28,6 +28,7 @@ struct chunk {
 };
 
 struct ffile {
+	int		 fd;		/* given, or -1 */
 	char		*path;
 	char		*name;
 	uint64_t	 skip;
@@ -93,7 +94,10 @@ work_file(struct sift_feed *f, unsigned idx)
 	int fd;
 	bool eof = false;
 
-	if (strcmp(ff->path, "-") == 0)
+	if (ff->fd >= 0) {
+		fd = ff->fd;
+		ff->fd = -1;
+	} else if (strcmp(ff->path, "-") == 0)
 		fd = dup(STDIN_FILENO);
 	else
 		fd = open(ff->path, O_RDONLY | O_CLOEXEC);
@@ -190,6 +194,7 @@ sift_feed_new(const struct sift_feed_file *files, size_t n, size_t headroom,
 		f->files[i].path = sift_xstrdup(files[i].path);
 		f->files[i].name = sift_xstrdup(files[i].name);
 		f->files[i].skip = files[i].skip;
+		f->files[i].fd = files[i].fd;
 		f->files[i].codec = "plain";
 	}
 	for (unsigned i = 0; i < NCHUNKS; i++) {
@@ -351,6 +356,8 @@ sift_feed_free(struct sift_feed *f)
 	for (unsigned i = 0; i < NCHUNKS; i++)
 		free(f->ring[i].mem);
 	for (size_t i = 0; i < f->nfiles; i++) {
+		if (f->files[i].fd >= 0)
+			close(f->files[i].fd);
 		free(f->files[i].path);
 		free(f->files[i].name);
 	}

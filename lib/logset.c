@@ -314,6 +314,7 @@ start(struct sift_logset *ls, struct sift_err *err)
 		ff[i].path = ls->files[i].path;
 		ff[i].name = ls->files[i].path;
 		ff[i].skip = ls->files[i].start_offset;
+		ff[i].fd = -1;
 	}
 	ls->feed = sift_feed_new(ff, ls->n, ls->opts.max_line != 0 ?
 	    ls->opts.max_line : SIFT_READER_MAX_LINE, err);

@@ -282,6 +282,7 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 {
 	size_t n = (size_t)(e - p), l = 19;
 	int y, mo, d, h, mi, s;
+	bool offok = true;
 
 	if (n < 19 || !ISDIG(p[0]) || !ISDIG(p[1]) || !ISDIG(p[2]) ||
 	    !ISDIG(p[3]) || p[4] != '-' || !ISDIG(p[5]) || !ISDIG(p[6]) ||
@@ -304,6 +305,8 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 	    p[l + 1] == '-') && alldig(p + l + 2, 4) &&
 	    (n == l + 6 || p[l + 6] == ' ')) {
 		tp->off = num(p + l + 2, 2) * 60 + num(p + l + 4, 2);
+		/* No zone is a day or more off UTC: +9959 is no time. */
+		offok = num(p + l + 2, 2) <= 23 && num(p + l + 4, 2) <= 59;
 		if (p[l + 1] == '-')
 			tp->off = -tp->off;
 		tp->has_off = true;
@@ -320,7 +323,7 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 		date_cache.days = sift_days_from_civil(y, mo, d);
 		date_cache.ok = mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
 	}
-	tp->valid = date_cache.ok && h <= 24 && mi <= 59 && s <= 60;
+	tp->valid = date_cache.ok && h <= 24 && mi <= 59 && s <= 60 && offok;
 	tp->wall = date_cache.days * 86400 + h * 3600 + mi * 60 + s;
 	return l;
 }
@@ -426,7 +429,11 @@ iso_ts(const char *p, const char *e, struct tsparts *tp)
 	tp->ms = -1;
 	tp->wall = sift_tstamp_wall(num(p, 4), num(p + 5, 2), num(p + 8, 2),
 	    num(p + 11, 2), num(p + 14, 2), num(p + 17, 2));
-	tp->valid = true;
+	/* The same ranges as exim_ts(): a syslog header is text too. */
+	tp->valid = num(p + 5, 2) >= 1 && num(p + 5, 2) <= 12 &&
+	    num(p + 8, 2) >= 1 && num(p + 8, 2) <= 31 &&
+	    num(p + 11, 2) <= 24 && num(p + 14, 2) <= 59 &&
+	    num(p + 17, 2) <= 60;
 	if (p[l] == '.') {
 		size_t f = l + 1;
 
@@ -447,10 +454,14 @@ iso_ts(const char *p, const char *e, struct tsparts *tp)
 		    p[l + 3] == ':' && ISDIG(p[l + 4]) && ISDIG(p[l + 5])) {
 			tp->off = sign * (num(p + l + 1, 2) * 60 +
 			    num(p + l + 4, 2));
+			if (num(p + l + 1, 2) > 23 || num(p + l + 4, 2) > 59)
+				tp->valid = false;
 			l += 6;
 		} else if (alldig(p + l + 1, 4)) {
 			tp->off = sign * (num(p + l + 1, 2) * 60 +
 			    num(p + l + 3, 2));
+			if (num(p + l + 1, 2) > 23 || num(p + l + 3, 2) > 59)
+				tp->valid = false;
 			l += 5;
 		} else
 			return 0;
@@ -698,7 +709,8 @@ bracket_end(const char *p, const char *e)
 	if (q >= e || *q != ']' || q == p + 1)
 		return NULL;
 	q++;
-	if (q < e && *q != ' ' && *q != ':' && *q != '*' && *q != ',')
+	if (q < e && *q != ' ' && *q != ':' && *q != '*' && *q != ',' &&
+	    *q != ')')
 		return NULL;
 	return q;
 }
@@ -711,6 +723,12 @@ bracket_end(const char *p, const char *e)
  * "[8.8.8.8]" can only sit inside the parentheses. Returns the end of the
  * host text, or NULL (nothing recorded) when it has no such shape.
  */
+/*
+ * Where the next HELO end may be found at the earliest (hostid_line()'s
+ * retries), else NULL.
+ */
+static _Thread_local const char *helo_min;
+
 static const char *
 parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 {
@@ -738,6 +756,8 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 	}
 	if (*p == '(') {
 		for (c = p + 1;; c++) {
+			if (helo_min != NULL && c < helo_min && helo_min <= e)
+				c = helo_min;
 			while (c < e && *c != ')')
 				c++;
 			if (e - c < 3)
@@ -800,6 +820,22 @@ bare_flag(const char *p, size_t n)
 	}
 }
 
+/* End of an address with a quoted local part ("a b"@c) starting at p. */
+static const char *
+addr_end(const char *p, const char *e)
+{
+	const char *c = p + 1;
+
+	if (p >= e || *p != '"')
+		return tokend(p, e);
+	while (c < e && *c != '"') {
+		if (*c == '\\' && c + 1 < e)
+			c++;
+		c++;
+	}
+	return tokend(c < e ? c : p, e);
+}
+
 /* End of a quoted value starting at the opening quote q. */
 static const char *
 quoted_end(const char *q, const char *e)
@@ -824,6 +860,22 @@ quoted_end(const char *q, const char *e)
 		}
 		c++;
 	}
+}
+
+/* The one-letter tag just added at k fills its typed field, if empty. */
+static void
+typed_tag(struct sift_rec *rec, const char *k)
+{
+	struct sift_kv *kv;
+
+	if (rec->ntags == 0 || (kv = &rec->tags[rec->ntags - 1])->key.p != k)
+		return;		/* the tag table was full */
+	if (*k == 'F' && sift_str_empty(rec->sender))
+		rec->sender = kv->val;
+	else if (*k == 'A' && sift_str_empty(rec->auth))
+		rec->auth = kv->val;
+	else if (*k == 'U' && sift_str_empty(rec->ident))
+		rec->ident = kv->val;
 }
 
 #define TS_COLON	0x01	/* stopped after a value ending in ':' */
@@ -882,23 +934,15 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 			p = ve;
 			if (ve > v && ve[-1] == ':') {
 				add_tag(rec, k, kn, v, (size_t)(ve - 1 - v));
+				if (kn == 1)
+					typed_tag(rec, k);
 				*st = TS_COLON;
 				return sp(p, e);
 			}
 			add_tag(rec, k, kn, v, (size_t)(ve - v));
 		}
-		if (kn == 1) {
-			struct sift_kv *kv = &rec->tags[rec->ntags - 1];
-
-			if (rec->ntags == 0 || kv->key.p != k)
-				;	/* tag table full */
-			else if (*k == 'F' && sift_str_empty(rec->sender))
-				rec->sender = kv->val;
-			else if (*k == 'A' && sift_str_empty(rec->auth))
-				rec->auth = kv->val;
-			else if (*k == 'U' && sift_str_empty(rec->ident))
-				rec->ident = kv->val;
-		}
+		if (kn == 1)
+			typed_tag(rec, k);
 		if (p < e && *p == ':' && (p + 1 == e || p[1] == ' ')) {
 			*st = TS_COLON;
 			return sp(p + 1, e);
@@ -1040,7 +1084,7 @@ rejected_what(struct sift_rec *rec, const char *w, const char *e,
 
 /* Text after a host_and_ident part (H=... or U=... or F=...). */
 static void
-hostid_line(struct sift_rec *rec, const char *p, const char *e)
+hostid_try(struct sift_rec *rec, const char *p, const char *e)
 {
 	unsigned st;
 	const char *w, *q;
@@ -1153,6 +1197,45 @@ verify:
 	}
 }
 
+/* Clear what a failed hostid_try() may have set. */
+static void
+hostid_reset(struct sift_rec *rec)
+{
+	rec->ntags = 0;
+	rec->flags &= ~(unsigned)SIFT_REC_TAGS_FULL;
+	rec->event = SIFT_EV_OTHER;
+	rec->stage = SIFT_ST_NONE;
+	memset(&rec->ip, 0, sizeof(rec->ip));
+	rec->port = -1;
+	rec->host = rec->helo = rec->ident = rec->sender = SIFT_STR_NULL;
+	rec->recipient = rec->auth = rec->reason = SIFT_STR_NULL;
+	rec->addr_text = rec->command = SIFT_STR_NULL;
+}
+
+/*
+ * Text after a host_and_ident part (H=... or U=... or F=...). When no
+ * Exim text follows the host, the HELO may have held ") [" itself (only
+ * possible under helo_accept_junk_hosts): try the later ends of it.
+ */
+static void
+hostid_line(struct sift_rec *rec, const char *p, const char *e)
+{
+	hostid_try(rec, p, e);
+	if (rec->event != SIFT_EV_OTHER || rec->helo.p == NULL ||
+	    !PFX(p, e, "H="))
+		return;
+	for (int i = 0; i < 8 && rec->helo.p != NULL; i++) {
+		helo_min = rec->helo.p + rec->helo.n + 1;
+		hostid_reset(rec);
+		hostid_try(rec, p, e);
+		helo_min = NULL;
+		if (rec->event != SIFT_EV_OTHER)
+			return;
+	}
+	hostid_reset(rec);
+	hostid_try(rec, p, e);
+}
+
 /*
  * BARE host after a fixed text, then tags; returns the first word after
  * them (or NULL if no host shape was found).
@@ -1181,10 +1264,7 @@ delivery_line(struct sift_rec *rec, const char *p, const char *e)
 	const char *a = p, *ae, *q;
 	unsigned st;
 
-	if (p < e && *p == '"' && (q = quoted_end(p, e)) != NULL)
-		ae = tokend(q, e);
-	else
-		ae = tokend(p, e);
+	ae = addr_end(p, e);
 	p = sp(ae, e);
 	if (ae > a && ae[-1] == ':' && rec->event == SIFT_EV_FAIL) {
 		rec->recipient = mkstr(a, ae - 1);
@@ -1230,13 +1310,10 @@ delivery_line(struct sift_rec *rec, const char *p, const char *e)
 static void
 arrival_line(struct sift_rec *rec, const char *p, const char *e)
 {
-	const char *q, *se;
+	const char *se;
 	unsigned st;
 
-	if (p < e && *p == '"' && (q = quoted_end(p, e)) != NULL)
-		se = tokend(q, e);
-	else
-		se = tokend(p, e);
+	se = addr_end(p, e);
 	rec->sender = mkstr(p, se);
 	p = sp(se, e);
 	while (p < e) {
@@ -1254,7 +1331,24 @@ arrival_line(struct sift_rec *rec, const char *p, const char *e)
 	}
 }
 
-/* Quoted echo: find `" H=`/`" U=` ending it; last match wins. */
+/* Is the byte at c preceded by an odd number of backslashes (from lo)? */
+static bool
+escaped(const char *lo, const char *c)
+{
+	size_t nb = 0;
+
+	while (c > lo && c[-1] == '\\') {
+		c--;
+		nb++;
+	}
+	return nb % 2 == 1;
+}
+
+/*
+ * Quoted echo: find the `" H=`/`" U=` that ends it; the last match wins,
+ * as what follows the real one is Exim's own fixed text, while an
+ * attacker's copy can only sit inside the echo, before it.
+ */
 static const char *
 echo_end(const char *q, const char *e)
 {
@@ -1308,9 +1402,15 @@ sync_line(struct sift_rec *rec, const char *p, const char *e)
 	}
 	if (q >= e || *q != '"')
 		return;
-	/* The first `" H=` whose host is followed by `next input=`. */
+	/*
+	 * The first unescaped `" H=` whose host is followed by `next input=`:
+	 * 4.99 escapes quotes in the echo, so an attacker's copy inside it
+	 * is skipped; 4.98 and earlier do not escape them (a known limit).
+	 */
 	for (c = q + 1; (c = find(c, e, LIT("\" "))) != NULL; c++) {
 		if (!PFX(c + 2, e, "H=") && !PFX(c + 2, e, "U="))
+			continue;
+		if (escaped(q + 1, c))
 			continue;
 		rec->ntags = 0;
 		w = scan_tags(rec, c + 2, e, &st);
@@ -1648,7 +1748,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 	if (e - t >= 3 && t[2] == ' ') {
 		enum sift_event ev = SIFT_EV_OTHER;
 
-		switch (t[0] << 8 | t[1]) {
+		switch ((unsigned char)t[0] << 8 | (unsigned char)t[1]) {
 		case '<' << 8 | '=':
 			ev = SIFT_EV_ARRIVAL;
 			break;

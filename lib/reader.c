@@ -23,10 +23,10 @@ struct sift_reader {
 	size_t			 cap, start, end;
 	size_t			 max_line;
 	uint64_t		 lineno, offset;
-	uint64_t		 skip;		/* start_offset still to drop */
 	struct sift_decoder	*dec;		/* direct mode */
 	struct sift_feed	*feed;		/* fed by a worker thread */
 	unsigned		 feedidx;
+	bool			 ownfeed;	/* threads > 1: ours to free */
 	char			*ownbuf;	/* buf when not fed */
 	const char		*codec;
 	struct stat		 st;
@@ -74,6 +74,21 @@ sift_reader_fdopen(struct sift_reader **rp, int fd, const char *name,
 		close(fd);
 		sift_reader_close(r);
 		return sift_err_sys(err, SIFT_E_IO, EISDIR, "%s", name);
+	}
+	if (opts != NULL && opts->threads > 1) {
+		struct sift_feed_file ff = { name, name, r->offset, fd };
+
+		/* the worker reads fd; failures come from next() */
+		r->feed = sift_feed_new(&ff, 1, r->max_line, &e);
+		if (r->feed == NULL) {
+			sift_err_set(err, e.code, e.sys, "%s: %s", name,
+			    e.msg);
+			sift_reader_close(r);
+			return -1;
+		}
+		r->ownfeed = true;
+		*rp = r;
+		return 0;
 	}
 	if (sift_decoder_open(&r->dec, fd, &e) == -1) {
 		sift_err_set(err, e.code, e.sys, "%s: %s", name, e.msg);
@@ -285,7 +300,7 @@ sift_reader_codec(const struct sift_reader *r)
 int
 sift_reader_fstat(const struct sift_reader *r, struct stat *st)
 {
-	if (r->feed != NULL)
+	if (!r->have_st && r->feed != NULL)
 		return sift_feed_fstat(r->feed, r->feedidx, st);
 	if (!r->have_st) {
 		errno = EBADF;
@@ -300,6 +315,10 @@ sift_reader_close(struct sift_reader *r)
 {
 	if (r == NULL)
 		return;
+	if (r->ownfeed) {
+		sift_feed_free(r->feed);
+		r->feed = NULL;
+	}
 	if (r->feed != NULL)
 		sift_feed_done(r->feed, r->feedidx);
 	sift_decoder_close(r->dec);

@@ -28,7 +28,8 @@ check(void *p, size_t want)
 		/* A hook that returns has nothing sensible left to do. */
 		abort();
 	}
-	nalloc++;
+	/* relaxed atomic: worker threads allocate too */
+	__atomic_add_fetch(&nalloc, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -41,7 +42,7 @@ sift_set_oom_hook(sift_oom_fn fn)
 unsigned long
 sift_xalloc_count(void)
 {
-	return nalloc;
+	return __atomic_load_n(&nalloc, __ATOMIC_RELAXED);
 }
 
 void *

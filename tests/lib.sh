@@ -73,12 +73,33 @@ done_testing() {
 	exit $?
 }
 
+# valgrind as `make memcheck` wants it: any error or definite leak is exit 99.
+VALGRIND_CMD="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+
 # Run a binary, under valgrind when SIFT_VALGRIND=1.
 run() {
 	if [ "${SIFT_VALGRIND:-}" = 1 ]; then
-		valgrind -q --error-exitcode=99 --leak-check=full \
-		    --errors-for-leak-kinds=definite "$@"
+		$VALGRIND_CMD "$@"
 	else
 		"$@"
 	fi
+}
+
+# With SIFT_VALGRIND=1, point EXIMPARSE, OFFENDERS, BANLIST and REGEX_TEST
+# at wrapper scripts that run the real binaries under valgrind, so command
+# lines that only use the variables (golden cases) are checked too. Call it
+# after scratch.
+wrap_commands() {
+	[ "${SIFT_VALGRIND:-}" = 1 ] || return 0
+	need valgrind
+	mkdir -p "$T_TMP/valgrind"
+	for _v in EXIMPARSE OFFENDERS BANLIST REGEX_TEST; do
+		_b=
+		eval "_b=\$$_v"
+		_w=$T_TMP/valgrind/$(basename "$_b")
+		printf '#!/bin/sh\nexec %s %s "$@"\n' "$VALGRIND_CMD" "$_b" >"$_w"
+		chmod +x "$_w"
+		eval "$_v=\$_w"
+	done
+	export EXIMPARSE OFFENDERS BANLIST REGEX_TEST
 }

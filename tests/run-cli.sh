@@ -5,6 +5,7 @@
 # in a fresh scratch directory. UPDATE=1 rewrites the goldens.
 . "$(dirname "$0")/lib.sh"
 scratch
+wrap_commands
 
 for dir in "$SRCDIR"/tests/cli/*/*/; do
 	[ -f "$dir/cmd" ] || continue

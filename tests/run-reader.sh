@@ -16,9 +16,19 @@ SIZE=400k
 "$GENLOG" -s "$SIZE" -a 500 -S 7 > log || exit 2
 LINES=$(wc -l < log)
 
+# supported TOOL: the library was built with that codec (WITH_BZ2, WITH_XZ)
+supported() {
+	echo x | "$1" -c > probe
+	! "$RL" probe 2>&1 >/dev/null | grep -q 'support not built in'
+}
+
 # truncated COMPRESSOR EXT: half the stream, every complete line before the
 # damage on stdout, then "file: codec: unexpected end of file after line N"
 truncated() {
+	if ! supported "$1"; then
+		ok "# SKIP $1 not built in (and said so)"
+		return
+	fi
 	"$1" $4 -c < log > "full.$2"
 	sz=$(wc -c < "full.$2")
 	head -c $((sz / 2)) "full.$2" > "half.$2"
@@ -56,7 +66,7 @@ for m in '\037\213' '\050\265\057\375' 'BZh9' '\375\067\172\130\132\000'; do
 	rc=$?
 	check "garbage after magic $m: exit 2" [ "$rc" = 2 ]
 	check "garbage after magic $m: message names the file" \
-	    grep -q '^readlines: junk: [a-z0-9]*: ' err
+	    grep -q '^readlines: junk: [a-z0-9]' err
 done
 
 # binary junk read as plain text: every byte kept, lines cut at \n
@@ -109,8 +119,11 @@ mkdir set
 split -n l/6 -d -a 1 log set/p
 gzip -c set/p0 > set/mainlog.5.gz
 zstd -q -c set/p1 > set/mainlog.4.gz
-bzip2 -c set/p2 > set/mainlog.3.gz
-xz -c set/p3 > set/mainlog.2.gz
+B=bzip2 X=xz
+supported bzip2 || B=gzip
+supported xz || X=zstd
+$B -c set/p2 > set/mainlog.3.gz
+$X -c set/p3 > set/mainlog.2.gz
 mv set/p4 set/mainlog.1
 mv set/p5 set/mainlog
 rm -f set/p?
@@ -137,7 +150,7 @@ check "bad set: exit 2" [ "$rc" = 2 ]
 check "bad set: the missing file named" \
     grep -q '^readlines: bad/mainlog.2.gz: No such file or directory$' err
 check "bad set: the corrupt file named" \
-    grep -q '^readlines: bad/mainlog.3.gz: bzip2: ' err
+    grep -q "^readlines: bad/mainlog.3.gz: $B: " err
 { gzip -dc set/mainlog.5.gz; zstd -dc set/mainlog.4.gz
   cat set/mainlog.1 set/mainlog; } > want
 check "bad set: the good files complete" \

@@ -63,16 +63,21 @@ line_is(int i, struct sift_str s)
  * Read path; lines must be a prefix of the text. Returns the number read;
  * *rc is the final return of sift_reader_next().
  */
+static unsigned threads = 1;
+
 static int
 read_all(const char *path, int *rc, struct sift_err *e, int *bad,
     char *codec, size_t codecsz)
 {
 	struct sift_reader *r;
+	struct sift_reader_opts o;
 	struct sift_str s;
 	int n = 0;
 
 	*bad = 0;
-	if (sift_reader_open(&r, path, NULL, e) == -1) {
+	memset(&o, 0, sizeof(o));
+	o.threads = threads;
+	if (sift_reader_open(&r, path, &o, e) == -1) {
 		*rc = -2;
 		return 0;
 	}
@@ -252,8 +257,12 @@ main(void)
 
 	for (size_t t = 0; t < SIFT_ARRAY_SIZE(tools); t++)
 		test_tool((int)t);
+	/* the same with a decoding worker thread */
+	threads = 2;
+	for (size_t t = 0; t < SIFT_ARRAY_SIZE(tools); t++)
+		test_tool((int)t);
 
-	/* a missing file */
+	/* a missing file (threads = 2: still reported by open) */
 	n = read_all(tf_path("nonexistent"), &rc, &e, &bad, NULL, 0);
 	CHECK_INT(rc, -2);
 	CHECK_INT(e.code, SIFT_E_IO);

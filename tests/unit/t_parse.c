@@ -141,7 +141,8 @@ run_case(const char *file, int lineno, const char *raw, char *want,
 			    "#   want event=other, got %s\n",
 			    sift_event_name(rec.event));
 	}
-	while (ok && (rv = next_kv(&s, &k, &v)) != 0) {
+	while (ok && strcmp(want, "-") != 0 &&
+	    (rv = next_kv(&s, &k, &v)) != 0) {
 		if (rv < 0 || render_field(&rec, k, &r) != 0) {
 			dn = dcat(diag, dn, "#   bad expectation near: ", k,
 			    "\n", "");

@@ -65,7 +65,7 @@ int
 main(void)
 {
 	struct sift_reader *r;
-	struct sift_reader_opts o = { 0, 0, 0 };
+	struct sift_reader_opts o;
 	struct sift_err e = SIFT_ERR_INIT;
 	struct sift_str s;
 	struct stat st;
@@ -75,6 +75,7 @@ main(void)
 	unsigned long before;
 
 	tf_init();
+	memset(&o, 0, sizeof(o));
 
 	/* empty input */
 	CHECK((r = open_text("empty", "", 0, NULL)) != NULL);
