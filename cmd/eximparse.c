@@ -9,6 +9,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -24,6 +25,8 @@
 #include "obuf.h"
 #include "parse.h"
 #include "reader.h"
+#include "stream.h"
+#include "logset.h"
 #include "recout.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -39,6 +42,7 @@
 #define MAX_QUEUED	8		/* chunks waiting behind the head */
 #define MAX_MSGS	5		/* warnings kept per input */
 #define MAX_JOBS	64
+#define PART_SIZE	(32 * 1024 * 1024)	/* cut big plain files */
 
 struct opts {
 	enum sift_recfmt fmt;
@@ -59,7 +63,13 @@ struct chunk {
 
 /* One input and what its worker found. */
 struct slot {
-	const char	*path;
+	char		*path;
+	bool		 owner;		/* frees path (first part) */
+	/* A part of a big plain file (see split_inputs()). */
+	bool		 part;
+	uint64_t	 off, end;	/* byte range, line aligned */
+	uint64_t	 nlines;	/* lines in the range, once counted */
+	bool		 counted;
 	struct chunk	*head, *tail;
 	bool		 done;
 	bool		 trouble;	/* open, read or decode error */
@@ -78,6 +88,7 @@ struct run {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv_main;	/* a chunk or a done flag arrived */
 	pthread_cond_t	 cv_work;	/* room in the queue, or head moved */
+	pthread_cond_t	 cv_count;	/* a part's lines were counted */
 	size_t		 next;		/* next input to hand out */
 	size_t		 head;		/* input being written */
 	unsigned	 queued;	/* chunks queued for inputs past head */
@@ -305,52 +316,141 @@ stopped(struct run *r)
 	return stop;
 }
 
-/* Read, parse, filter and format one input. */
+/* Newlines in [off, end) of fd. */
+static int
+count_lines(int fd, uint64_t off, uint64_t end, uint64_t *nl)
+{
+	static const size_t bufsz = 1024 * 1024;
+	char *buf, *p, *q;
+	ssize_t n;
+	size_t want;
+
+	*nl = 0;
+	buf = sift_xmalloc(bufsz);
+	while (off < end) {
+		want = end - off < bufsz ? (size_t)(end - off) : bufsz;
+		n = pread(fd, buf, want, (off_t)off);
+		if (n <= 0) {
+			free(buf);
+			return -1;
+		}
+		for (p = buf, q = buf + n;
+		    (p = memchr(p, '\n', (size_t)(q - p))) != NULL; p++)
+			(*nl)++;
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return 0;
+}
+
+/*
+ * A part of a split file: count its lines, publish the count, and wait
+ * for the counts of the parts before it (taken earlier, counted first).
+ * Returns the number of lines before the part, or -1 on a read error.
+ */
+static int
+part_start(struct run *r, size_t i, uint64_t *before)
+{
+	struct slot *s = &r->slots[i];
+	uint64_t nl = 0;
+	size_t first;
+	int fd, rc = 0;
+
+	fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 || count_lines(fd, s->off, s->end, &nl) == -1)
+		rc = -1;
+	if (fd != -1)
+		close(fd);
+	pthread_mutex_lock(&r->mu);
+	s->nlines = nl;
+	s->counted = true;
+	pthread_cond_broadcast(&r->cv_count);
+	for (first = i; first > 0 && r->slots[first - 1].part &&
+	    r->slots[first - 1].off < s->off; first--)
+		continue;
+	*before = 0;
+	for (size_t k = first; k < i; k++) {
+		while (!r->slots[k].counted)
+			pthread_cond_wait(&r->cv_count, &r->mu);
+		*before += r->slots[k].nlines;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return rc;
+}
+
+/* Read, parse, filter and format one input, or one part of one. */
 static void
 do_input(struct run *r, size_t i, struct sift_recout *ro)
 {
 	const struct opts *o = r->o;
 	struct slot *s = &r->slots[i];
 	struct sift_err e = SIFT_ERR_INIT;
-	struct sift_reader *rd;
+	struct sift_stream_opts sopts;
+	struct sift_stream *st;
 	struct sift_recsrc src;
 	struct sift_rec rec;
-	struct sift_str line;
 	struct chunk *c;
 	bool filtering = sift_filter_active(o->filter);
+	uint64_t before = 0, last = UINT64_MAX, lineno;
+	char msg[sizeof(e.msg)];
+	const char *path;
 	int rc;
 
-	if (sift_reader_open(&rd, s->path, NULL, &e) == -1) {
+	if (s->part) {
+		if (part_start(r, i, &before) == -1) {
+			snprintf(msg, sizeof(msg), "%s: %s", s->path,
+			    strerror(errno));
+			slot_warn(s, msg);
+			s->trouble = true;
+			chunk_put(r, i, NULL, true);
+			return;
+		}
+		last = before + s->nlines;
+	}
+	memset(&sopts, 0, sizeof(sopts));
+	sopts.parse = o->popts;
+	path = s->path;
+	if (sift_stream_open(&st, &path, 1, &sopts, &e) == -1) {
 		slot_warn(s, e.msg);
 		s->trouble = true;
 		chunk_put(r, i, NULL, true);
 		return;
 	}
-	src.file = sift_reader_name(rd);
+	if (s->part)
+		sift_stream_set_start(st, s->off, before);
+	src.file = strcmp(s->path, "-") == 0 ? "(stdin)" : s->path;
 	c = chunk_get(r);
-	while ((rc = sift_reader_next(rd, &line, &e)) == 1) {
-		s->lines++;
-		if (sift_reader_truncated(rd)) {
-			char msg[sizeof(e.msg)];
-
+	for (;;) {
+		rc = sift_stream_next(st, &rec, &e);
+		if (rc == 0)
+			break;
+		if (rc == -1) {
+			slot_warn(s, e.msg);
+			s->trouble = true;
+			continue;	/* the next call ends the stream */
+		}
+		lineno = sift_stream_lineno(st);
+		if (lineno > last)
+			break;		/* the next part's first line */
+		s->lines = lineno - before;
+		if ((rec.flags & SIFT_REC_TRUNC) &&
+		    !(rec.flags & SIFT_REC_ASSEMBLED)) {
 			s->longlines++;
 			if (o->verbose < 0)
 				continue;
 			snprintf(msg, sizeof(msg), "%s:%llu: line longer "
 			    "than %d bytes, skipped", src.file,
-			    (unsigned long long)sift_reader_lineno(rd),
-			    SIFT_READER_MAX_LINE);
+			    (unsigned long long)lineno, SIFT_READER_MAX_LINE);
 			slot_warn(s, msg);
 			continue;
 		}
-		if (sift_parse(line, &rec, &o->popts) < 0 &&
-		    rec.event == SIFT_EV_OTHER)
+		if (rec.flags & SIFT_REC_NOTIME && rec.event == SIFT_EV_OTHER)
 			s->unparsed++;
 		if ((unsigned)rec.event < SIFT_EV__COUNT)
 			s->events[rec.event]++;
 		if (filtering && !sift_filter_match(o->filter, &rec))
 			continue;
-		src.lineno = sift_reader_lineno(rd);
+		src.lineno = lineno;
 		sift_recout_write(ro, &c->b, &rec, &src);
 		s->records++;
 		if (c->b.n >= CHUNK_SIZE) {
@@ -363,17 +463,11 @@ do_input(struct run *r, size_t i, struct sift_recout *ro)
 		}
 	}
 	if (o->verbose < 0 && s->longlines > 0) {
-		char msg[sizeof(e.msg)];
-
 		snprintf(msg, sizeof(msg), "%s: %llu overlong lines skipped",
 		    src.file, (unsigned long long)s->longlines);
 		slot_warn(s, msg);
 	}
-	if (rc == -1) {
-		slot_warn(s, e.msg);
-		s->trouble = true;
-	}
-	sift_reader_close(rd);
+	sift_stream_close(st);
 	chunk_put(r, i, c, true);
 }
 
@@ -488,17 +582,137 @@ report_counts(const struct run *r)
 		    (unsigned long long)longl);
 }
 
+/* Does p[0..n) start with Exim's own "YYYY-MM-DD HH:MM:SS"? */
+static bool
+exim_stamp(const char *p, size_t n)
+{
+	static const char pat[] = "dddd-dd-dd dd:dd:dd";
+
+	if (n < sizeof(pat) - 1)
+		return false;
+	for (size_t i = 0; i < sizeof(pat) - 1; i++)
+		if (pat[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != pat[i])
+			return false;
+	return true;
+}
+
+/*
+ * Line-aligned cut points of a big plain Exim log, so that several
+ * workers parse one file: each cut is at the start of a line that begins
+ * with Exim's own time stamp (never inside a multi-line entry or a syslog
+ * file). Returns the number of parts (1: do not split).
+ */
+static size_t
+cut_file(const char *path, uint64_t part, uint64_t **cuts)
+{
+	char buf[64 * 1024];
+	struct stat st;
+	uint64_t *c = NULL, prev = 0, at;
+	size_t nc = 0, len;
+	ssize_t n;
+	char *p;
+	int fd;
+
+	*cuts = NULL;
+	if (strcmp(path, "-") == 0 || stat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode) || (uint64_t)st.st_size < 2 * part)
+		return 1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 1;
+	/* plain text in Exim's own format only (not compressed, not syslog) */
+	n = pread(fd, buf, 64, 0);
+	if (n < 20 || !exim_stamp(buf, (size_t)n)) {
+		close(fd);
+		return 1;
+	}
+	c = sift_xreallocarray(NULL, (size_t)((uint64_t)st.st_size / part + 2),
+	    sizeof(*c));
+	c[nc++] = 0;
+	for (at = part; at + part / 2 < (uint64_t)st.st_size; at += part) {
+		if (at <= prev)
+			continue;
+		n = pread(fd, buf, sizeof(buf), (off_t)(at - 1));
+		if (n <= 0)
+			break;
+		len = (size_t)n;
+		for (p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))) !=
+		    NULL; p++) {
+			if (exim_stamp(p + 1, len - (size_t)(p + 1 - buf))) {
+				prev = at - 1 + (uint64_t)(p + 1 - buf);
+				c[nc++] = prev;
+				break;
+			}
+		}
+	}
+	close(fd);
+	c[nc] = (uint64_t)st.st_size;
+	*cuts = c;
+	return nc;
+}
+
+/*
+ * The inputs in reading order (rotated sets oldest first, directories
+ * expanded), big plain files cut in parts when several jobs run.
+ */
+static struct slot *
+make_slots(int argc, char **argv, size_t njobs, size_t *nslots,
+    bool *trouble)
+{
+	struct sift_logset_opts lo;
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_logset *ls;
+	struct slot *slots = NULL;
+	const char *env;
+	uint64_t part = PART_SIZE, *cuts;
+	size_t n = 0, nf, k;
+	char *path;
+
+	if ((env = getenv("EXIMPARSE_PART_SIZE")) != NULL)
+		part = (uint64_t)cli_number(env, 4096, INT64_MAX,
+		    "EXIMPARSE_PART_SIZE");
+	memset(&lo, 0, sizeof(lo));
+	lo.threads = 1;
+	ls = sift_logset_new(&lo);
+	if (argc == 0 && sift_logset_add(ls, "-", &e) == -1)
+		errx(CLI_EXIT_TROUBLE, "%s", e.msg);
+	for (int i = 0; i < argc; i++)
+		if (sift_logset_add(ls, argv[i], &e) == -1) {
+			warnx("%s", e.msg);
+			*trouble = true;
+		}
+	nf = sift_logset_count(ls);
+	for (size_t i = 0; i < nf; i++) {
+		path = sift_xstrdup(sift_logset_path(ls, i));
+		cuts = NULL;
+		k = njobs > 1 ? cut_file(path, part, &cuts) : 1;
+		slots = sift_xreallocarray(slots, n + k, sizeof(*slots));
+		memset(slots + n, 0, k * sizeof(*slots));
+		for (size_t j = 0; j < k; j++) {
+			slots[n + j].path = path;
+			if (k > 1) {
+				slots[n + j].part = true;
+				slots[n + j].off = cuts[j];
+				slots[n + j].end = cuts[j + 1];
+			}
+		}
+		slots[n].owner = true;
+		free(cuts);
+		n += k;
+	}
+	sift_logset_free(ls);
+	*nslots = n;
+	return slots;
+}
+
 static int
 run_all(struct opts *o, int argc, char **argv)
 {
-	static const char *stdin_only[] = { "-" };
 	struct sift_err e = SIFT_ERR_INIT;
 	struct sift_recout *ro;
 	struct sift_obuf hdr = SIFT_OBUF_INIT;
 	pthread_t tids[MAX_JOBS];
 	struct run r;
 	struct chunk *c;
-	const char *const *paths;
 	size_t npaths, njobs;
 	int64_t now;
 	bool ok, trouble = false;
@@ -521,23 +735,20 @@ run_all(struct opts *o, int argc, char **argv)
 	if (ro == NULL)
 		errx(CLI_EXIT_TROUBLE, "-F: %s", e.msg);
 
-	if (argc == 0) {
-		paths = stdin_only;
-		npaths = 1;
-	} else {
-		paths = (const char *const *)argv;
-		npaths = (size_t)argc;
-	}
-
+	njobs = o->jobs > 0 ? (size_t)o->jobs : (size_t)sysconf(
+	    _SC_NPROCESSORS_ONLN);
+	if (njobs < 1)
+		njobs = 1;
+	if (njobs > MAX_JOBS)
+		njobs = MAX_JOBS;
 	memset(&r, 0, sizeof(r));
 	r.o = o;
-	r.nslots = npaths;
-	r.slots = sift_xcalloc(npaths, sizeof(*r.slots));
-	for (size_t i = 0; i < npaths; i++)
-		r.slots[i].path = paths[i];
+	r.slots = make_slots(argc, argv, njobs, &r.nslots, &trouble);
+	npaths = r.nslots;
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv_main, NULL);
 	pthread_cond_init(&r.cv_work, NULL);
+	pthread_cond_init(&r.cv_count, NULL);
 
 	fp = cli_output_open(o->out);
 	sift_recout_header(ro, &hdr);
@@ -545,14 +756,8 @@ run_all(struct opts *o, int argc, char **argv)
 	ok = hdr.n == 0 || fwrite(hdr.p, 1, hdr.n, fp) == hdr.n;
 	sift_obuf_release(&hdr);
 
-	njobs = o->jobs > 0 ? (size_t)o->jobs : (size_t)sysconf(
-	    _SC_NPROCESSORS_ONLN);
-	if (njobs < 1)
-		njobs = 1;
 	if (njobs > npaths)
 		njobs = npaths;
-	if (njobs > MAX_JOBS)
-		njobs = MAX_JOBS;
 	for (size_t k = 0; k < njobs; k++)
 		if ((rc = pthread_create(&tids[k], NULL, worker, &r)) != 0) {
 			errno = rc;
@@ -589,6 +794,10 @@ run_all(struct opts *o, int argc, char **argv)
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv_main);
 	pthread_cond_destroy(&r.cv_work);
+	pthread_cond_destroy(&r.cv_count);
+	for (size_t i = 0; i < npaths; i++)
+		if (r.slots[i].owner)
+			free(r.slots[i].path);
 	free(r.slots);
 	sift_filter_free(o->filter);
 

@@ -33,6 +33,33 @@ static const unsigned char jclass[256] = {
 
 static const char hexd[] = "0123456789abcdef";
 
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+#define HASZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
+
+/*
+ * Length of the leading run of p[0..n) that copies as is: eight bytes at
+ * a time while none is a control byte, '"', '\\', DEL or >= 0x80.
+ */
+static size_t
+plain_run(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	while (n - i >= 8) {
+		memcpy(&w, p + i, 8);
+		if (((w & HIGHS) | ((w - ONES * 0x20) & ~w & HIGHS) |
+		    HASZERO(w ^ (ONES * '"')) | HASZERO(w ^ (ONES * '\\')) |
+		    HASZERO(w ^ (ONES * 0x7f))) != 0)
+			break;
+		i += 8;
+	}
+	while (i < n && jclass[p[i]] == 0)
+		i++;
+	return i;
+}
+
 size_t
 sift_utf8_seq(const unsigned char *p, size_t n, size_t *bad)
 {
@@ -70,72 +97,61 @@ sift_utf8_seq(const unsigned char *p, size_t n, size_t *bad)
 	return len;
 }
 
-void
-sift_json_escape(struct sift_obuf *b, const char *s, size_t n)
+char *
+sift_json_escape_to(char *q, const char *s, size_t n)
 {
+	static const char shortesc[32] = {
+		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r',
+		['\t'] = 't'
+	};
 	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + n, *run;
-	size_t len, bad;
-	char *q;
+	const unsigned char *end = p + n;
+	size_t len, bad, run;
 
 	while (p < end) {
-		run = p;
-		while (p < end && jclass[*p] == 0)
-			p++;
-		if (p > run)
-			sift_obuf_put(b, run, (size_t)(p - run));
+		run = plain_run(p, (size_t)(end - p));
+		memcpy(q, p, run);
+		q += run;
+		p += run;
 		if (p == end)
 			break;
 		if (jclass[*p] == 2) {
 			len = sift_utf8_seq(p, (size_t)(end - p), &bad);
 			if (len > 0) {
-				sift_obuf_put(b, p, len);
+				memcpy(q, p, len);
+				q += len;
 				p += len;
 			} else {
-				sift_obuf_put(b, "\xef\xbf\xbd", 3);
+				memcpy(q, "\xef\xbf\xbd", 3);
+				q += 3;
 				p += bad;
 			}
 			continue;
 		}
-		q = sift_obuf_room(b, 6);
-		q[0] = '\\';
-		switch (*p) {
-		case '"':
-		case '\\':
-			q[1] = (char)*p;
-			b->n += 2;
-			break;
-		case '\b':
-			q[1] = 'b';
-			b->n += 2;
-			break;
-		case '\f':
-			q[1] = 'f';
-			b->n += 2;
-			break;
-		case '\n':
-			q[1] = 'n';
-			b->n += 2;
-			break;
-		case '\r':
-			q[1] = 'r';
-			b->n += 2;
-			break;
-		case '\t':
-			q[1] = 't';
-			b->n += 2;
-			break;
-		default:
-			q[1] = 'u';
-			q[2] = '0';
-			q[3] = '0';
-			q[4] = hexd[*p >> 4];
-			q[5] = hexd[*p & 0xf];
-			b->n += 6;
-			break;
+		*q++ = '\\';
+		if (*p == '"' || *p == '\\')
+			*q++ = (char)*p;
+		else if (*p < 32 && shortesc[*p] != 0)
+			*q++ = shortesc[*p];
+		else {
+			*q++ = 'u';
+			*q++ = '0';
+			*q++ = '0';
+			*q++ = hexd[*p >> 4];
+			*q++ = hexd[*p & 0xf];
 		}
 		p++;
 	}
+	return q;
+}
+
+void
+sift_json_escape(struct sift_obuf *b, const char *p, size_t n)
+{
+	char *q;
+
+	q = sift_obuf_room(b, n * SIFT_JSON_ESC_MAX);
+	b->n = (size_t)(sift_json_escape_to(q, p, n) - b->p);
 }
 
 void

@@ -63,6 +63,12 @@ void	sift_json_newline(struct sift_json *j);
 void	sift_json_quote(struct sift_obuf *b, const char *p, size_t n);
 /* The same without the surrounding quotes. */
 void	sift_json_escape(struct sift_obuf *b, const char *p, size_t n);
+/*
+ * The escaped form of p[0..n) written at q, which must have room for
+ * n * SIFT_JSON_ESC_MAX bytes; returns the end of what was written.
+ */
+#define SIFT_JSON_ESC_MAX	6
+char	*sift_json_escape_to(char *q, const char *p, size_t n);
 
 /*
  * Length of the valid UTF-8 sequence at p[0..n), or 0 when p starts an

@@ -11,11 +11,11 @@
 #include "banned.h"
 
 enum fid {
-	F_TS, F_EPOCH, F_FILE, F_LINENO, F_EVENT, F_MSGID, F_PID, F_IP,
+	F_TS, F_EPOCH, F_FILE, F_LINENO, F_EVENT, F_PARENT_EVENT,
+	F_PARENT_LINENO, F_MSGID, F_PID, F_IP,
 	F_PORT, F_HOST, F_HELO, F_IDENT, F_INTERFACE, F_SENDER, F_RECIPIENT,
-	F_REASON, F_STAGE, F_AUTH, F_AUTHENTICATOR, F_USER, F_SIZE, F_PROTO,
-	F_TLS, F_ROUTER, F_TRANSPORT, F_SUBJECT, F_SYSLOG_HOST, F_TRUNCATED,
-	F_TAGS, F_TEXT, F_LINE, F__COUNT
+	F_REASON, F_COMMAND, F_STAGE, F_AUTH, F_AUTHENTICATOR, F_USER, F_SIZE, F_PROTO,
+	F_TLS, F_ROUTER, F_TRANSPORT, F_SUBJECT, F_SYSLOG_HOST, F_TAGS, F_TEXT, F_LINE, F__COUNT
 };
 
 /* Field flags: in the default list of JSON, of TSV and CSV. */
@@ -33,6 +33,10 @@ static const struct field {
 	[F_FILE] = { "file", FD_BOTH, "input file name" },
 	[F_LINENO] = { "lineno", FD_BOTH, "line number in the file" },
 	[F_EVENT] = { "event", FD_BOTH, "event name" },
+	[F_PARENT_EVENT] = { "parent_event", FD_BOTH,
+	    "event of the entry a continuation line belongs to" },
+	[F_PARENT_LINENO] = { "parent_lineno", FD_BOTH,
+	    "line of the entry a continuation line belongs to" },
 	[F_MSGID] = { "msgid", FD_BOTH, "Exim message id" },
 	[F_PID] = { "pid", FD_BOTH, "process id" },
 	[F_IP] = { "ip", FD_BOTH, "remote host address" },
@@ -44,6 +48,7 @@ static const struct field {
 	[F_SENDER] = { "sender", FD_BOTH, "envelope sender" },
 	[F_RECIPIENT] = { "recipient", FD_BOTH, "recipient address" },
 	[F_REASON] = { "reason", FD_BOTH, "rejection or error text" },
+	[F_COMMAND] = { "command", FD_BOTH, "SMTP command echoed" },
 	[F_STAGE] = { "stage", FD_BOTH, "SMTP stage" },
 	[F_AUTH] = { "auth", FD_BOTH, "A= authenticator and id" },
 	[F_AUTHENTICATOR] = { "authenticator", FD_BOTH,
@@ -57,7 +62,6 @@ static const struct field {
 	    "T= transport of a delivery" },
 	[F_SUBJECT] = { "subject", FD_BOTH, "T= subject of an arrival" },
 	[F_SYSLOG_HOST] = { "syslog_host", FD_BOTH, "syslog host name" },
-	[F_TRUNCATED] = { "truncated", FD_JSON, "line was cut" },
 	[F_TAGS] = { "tags", FD_BOTH, "other tags, as a JSON object" },
 	[F_TEXT] = { "text", FD_BOTH, "text after the prefix" },
 	[F_LINE] = { "line", 0, "the whole line" },
@@ -68,8 +72,10 @@ struct sift_recout {
 	bool		 deflt;		/* default list: text only for other */
 	unsigned	 nf;
 	enum fid	 f[F__COUNT];
-	char		*key[F__COUNT];	/* JSON: "name": */
+	uint64_t	 want;		/* bit per enum fid in f[] */
+	char		*key[F__COUNT];	/* JSON: ,"name": */
 	size_t		 keylen[F__COUNT];
+	size_t		 keystotal;
 	struct sift_obuf scratch;
 	/* last formatted second */
 	int64_t		 ts_sec;
@@ -78,21 +84,25 @@ struct sift_recout {
 	char		 off_buf[7];	/* +hh:mm */
 };
 
+_Static_assert(F__COUNT <= 64, "field set must fit 64 bits");
+
 /* What kind of value a field has in one record. */
 enum vkind {
-	V_ABSENT,
+	V_ABSENT = 0,
 	V_STR,		/* bytes from the log: escape */
 	V_SAFE,		/* ASCII text that needs no escape */
 	V_NUM,		/* a JSON number */
-	V_TRUE,		/* a boolean true */
 	V_JSON		/* JSON text (tags): raw in JSON, escaped elsewhere */
 };
 
-struct val {
-	enum vkind	 kind;
-	const char	*p;
-	size_t		 n;
-	char		 buf[48];
+/* The values of one record, by field. */
+struct vals {
+	unsigned char	 kind[F__COUNT];
+	struct sift_str	 s[F__COUNT];
+	size_t		 total;		/* sum of the value lengths */
+	char		 ts[40], epoch[32], lineno[24], pid[24], port[16];
+	char		 plineno[24];
+	char		 ip[SIFT_ADDR_STRLEN];
 };
 
 /* Mapped tags, found in one pass over rec->tags. */
@@ -190,11 +200,13 @@ sift_recout_new(enum sift_recfmt fmt, const char *list,
 		const char *name = fields[o->f[k]].name;
 
 		n = strlen(name);
-		o->key[k] = sift_xmalloc(n + 4);
-		o->key[k][0] = '"';
-		memcpy(o->key[k] + 1, name, n);
-		memcpy(o->key[k] + 1 + n, "\":", 3);
-		o->keylen[k] = n + 3;
+		o->key[k] = sift_xmalloc(n + 5);
+		memcpy(o->key[k], ",\"", 2);
+		memcpy(o->key[k] + 2, name, n);
+		memcpy(o->key[k] + 2 + n, "\":", 3);
+		o->keylen[k] = n + 4;
+		o->keystotal += n + 4;
+		o->want |= (uint64_t)1 << o->f[k];
 	}
 	return o;
 fail:
@@ -344,16 +356,6 @@ fmt_i64(char *buf, int64_t v)
 	return fmt_u64(buf, (uint64_t)v);
 }
 
-static void
-set_str(struct val *v, struct sift_str s)
-{
-	if (s.p == NULL || s.n == 0)
-		return;
-	v->kind = V_STR;
-	v->p = s.p;
-	v->n = s.n;
-}
-
 static bool
 all_digits(struct sift_str s)
 {
@@ -373,7 +375,7 @@ is_delivery(enum sift_event ev)
 	    ev == SIFT_EV_DEFER || ev == SIFT_EV_FAIL;
 }
 
-/* Which named field a tag feeds, if any. */
+/* The field a tag feeds: TM_* >= 0, or TM_KEEP / TM_SKIP. */
 static int
 tag_map(const struct sift_rec *rec, struct sift_str key)
 {
@@ -408,36 +410,36 @@ tag_map(const struct sift_rec *rec, struct sift_str key)
 	}
 }
 
-struct tagview {
-	int		 idx[TM__COUNT];	/* -1 when absent */
-	unsigned	 nkeep;
-	bool		 done;
+static const enum fid tm_field[TM__COUNT] = {
+	[TM_SIZE] = F_SIZE, [TM_PROTO] = F_PROTO, [TM_TLS] = F_TLS,
+	[TM_ROUTER] = F_ROUTER, [TM_TRANSPORT] = F_TRANSPORT,
+	[TM_SUBJECT] = F_SUBJECT, [TM_INTERFACE] = F_INTERFACE
 };
 
-static void
-map_tags(const struct sift_rec *rec, struct tagview *tv)
-{
-	int m;
+#define WANT(f)		(o->want & ((uint64_t)1 << (f)))
 
-	for (int i = 0; i < TM__COUNT; i++)
-		tv->idx[i] = -1;
-	tv->nkeep = 0;
-	for (unsigned i = 0; i < rec->ntags && i < SIFT_REC_MAXTAGS; i++) {
-		m = tag_map(rec, rec->tags[i].key);
-		if (m >= 0) {
-			if (tv->idx[m] == -1)
-				tv->idx[m] = (int)i;
-			else
-				tv->nkeep++;	/* a second one stays a tag */
-		} else if (m == TM_KEEP)
-			tv->nkeep++;
-	}
-	tv->done = true;
+static inline void
+put_str(const struct sift_recout *o, struct vals *v, enum fid f,
+    struct sift_str s)
+{
+	if (s.n == 0 || s.p == NULL || !WANT(f))
+		return;
+	v->kind[f] = V_STR;
+	v->s[f] = s;
+	v->total += s.n;
 }
 
+static inline void
+put_buf(struct vals *v, enum fid f, enum vkind k, const char *p, size_t n)
+{
+	v->kind[f] = (unsigned char)k;
+	v->s[f] = sift_str_make(p, n);
+	v->total += n;
+}
+
+/* The tags object of the tags that feed no named field. */
 static void
-tags_json(struct sift_obuf *b, const struct sift_rec *rec,
-    const struct tagview *tv)
+tags_json(struct sift_obuf *b, const struct sift_rec *rec, const int *used)
 {
 	bool first = true;
 	int m;
@@ -445,7 +447,7 @@ tags_json(struct sift_obuf *b, const struct sift_rec *rec,
 	sift_obuf_putc(b, '{');
 	for (unsigned i = 0; i < rec->ntags && i < SIFT_REC_MAXTAGS; i++) {
 		m = tag_map(rec, rec->tags[i].key);
-		if (m == TM_SKIP || (m >= 0 && tv->idx[m] == (int)i))
+		if (m == TM_SKIP || (m >= 0 && used[m] == (int)i))
 			continue;
 		if (!first)
 			sift_obuf_putc(b, ',');
@@ -461,174 +463,110 @@ tags_json(struct sift_obuf *b, const struct sift_rec *rec,
 	sift_obuf_putc(b, '}');
 }
 
+/* Every wanted value of rec, in one pass. */
 static void
-tag_val(const struct sift_rec *rec, const struct tagview *tv, int m,
-    struct val *v)
+fill(struct sift_recout *o, const struct sift_rec *rec,
+    const struct sift_recsrc *src, struct vals *v)
 {
-	if (tv->idx[m] >= 0)
-		set_str(v, rec->tags[tv->idx[m]].val);
-}
+	int used[TM__COUNT], m;
+	unsigned nkeep = 0;
+	size_t n;
 
-static void
-get_val(struct sift_recout *o, enum fid f, const struct sift_rec *rec,
-    const struct sift_recsrc *src, struct tagview *tv, struct val *v)
-{
-	v->kind = V_ABSENT;
-	if (!tv->done && (f == F_INTERFACE || f == F_TAGS ||
-	    (f >= F_SIZE && f <= F_SUBJECT)))
-		map_tags(rec, tv);
-	switch (f) {
-	case F_TS:
-		if (!rec->ts.valid)
-			break;
-		if (rec->ts.sec != o->ts_sec || rec->ts.tzoff != o->ts_off) {
-			fmt_second(rec->ts.sec, rec->ts.tzoff, o->ts_buf,
-			    o->off_buf);
-			o->ts_sec = rec->ts.sec;
-			o->ts_off = rec->ts.tzoff;
+	memset(v->kind, 0, sizeof(v->kind));
+	v->total = 0;
+	if (rec->ts.valid && (o->want & ((uint64_t)1 << F_TS |
+	    (uint64_t)1 << F_EPOCH))) {
+		if (WANT(F_TS)) {
+			if (rec->ts.sec != o->ts_sec ||
+			    rec->ts.tzoff != o->ts_off) {
+				fmt_second(rec->ts.sec, rec->ts.tzoff,
+				    o->ts_buf, o->off_buf);
+				o->ts_sec = rec->ts.sec;
+				o->ts_off = rec->ts.tzoff;
+			}
+			n = fmt_time_with(&rec->ts, o->ts_buf, o->off_buf,
+			    v->ts);
+			put_buf(v, F_TS, V_SAFE, v->ts, n);
 		}
-		v->kind = V_SAFE;
-		v->p = v->buf;
-		v->n = fmt_time_with(&rec->ts, o->ts_buf, o->off_buf, v->buf);
-		break;
-	case F_EPOCH:
-		if (!rec->ts.valid)
-			break;
-		v->kind = V_NUM;
-		v->p = v->buf;
-		v->n = fmt_i64(v->buf, rec->ts.sec);
-		if (rec->ts.ms >= 0) {
-			v->buf[v->n++] = '.';
-			v->buf[v->n++] = (char)('0' + rec->ts.ms / 100 % 10);
-			put2(v->buf + v->n, (unsigned)(rec->ts.ms % 100));
-			v->n += 2;
+		if (WANT(F_EPOCH)) {
+			n = fmt_i64(v->epoch, rec->ts.sec);
+			if (rec->ts.ms >= 0) {
+				v->epoch[n++] = '.';
+				v->epoch[n++] = (char)('0' +
+				    rec->ts.ms / 100 % 10);
+				put2(v->epoch + n, (unsigned)(rec->ts.ms % 100));
+				n += 2;
+			}
+			put_buf(v, F_EPOCH, V_NUM, v->epoch, n);
 		}
-		break;
-	case F_FILE:
-		if (src != NULL && src->file != NULL)
-			set_str(v, sift_str_cstr(src->file));
-		break;
-	case F_LINENO:
-		if (src == NULL || src->lineno == 0)
-			break;
-		v->kind = V_NUM;
-		v->p = v->buf;
-		v->n = fmt_u64(v->buf, src->lineno);
-		break;
-	case F_EVENT:
-		v->kind = V_SAFE;
-		v->p = sift_event_name(rec->event);
-		v->n = strlen(v->p);
-		break;
-	case F_MSGID:
-		set_str(v, rec->msgid);
-		break;
-	case F_PID:
-		if (rec->pid < 0)
-			break;
-		v->kind = V_NUM;
-		v->p = v->buf;
-		v->n = fmt_i64(v->buf, rec->pid);
-		break;
-	case F_IP:
-		if (rec->ip.family == 0)
-			break;
-		v->kind = V_SAFE;
-		v->p = v->buf;
-		v->n = sift_addr_format(&rec->ip, v->buf, sizeof(v->buf));
-		break;
-	case F_PORT:
-		if (rec->port < 0)
-			break;
-		v->kind = V_NUM;
-		v->p = v->buf;
-		v->n = fmt_i64(v->buf, rec->port);
-		break;
-	case F_HOST:
-		set_str(v, rec->host);
-		break;
-	case F_HELO:
-		set_str(v, rec->helo);
-		break;
-	case F_IDENT:
-		set_str(v, rec->ident);
-		break;
-	case F_INTERFACE:
-		tag_val(rec, tv, TM_INTERFACE, v);
-		break;
-	case F_SENDER:
-		set_str(v, rec->sender);
-		break;
-	case F_RECIPIENT:
-		set_str(v, rec->recipient);
-		break;
-	case F_REASON:
-		set_str(v, rec->reason);
-		break;
-	case F_STAGE:
-		if (rec->stage == SIFT_ST_NONE)
-			break;
-		v->kind = V_SAFE;
-		v->p = sift_stage_name(rec->stage);
-		v->n = strlen(v->p);
-		break;
-	case F_AUTH:
-		set_str(v, rec->auth);
-		break;
-	case F_AUTHENTICATOR:
-		set_str(v, rec->authenticator);
-		break;
-	case F_USER:
-		set_str(v, rec->user);
-		break;
-	case F_SIZE:
-		tag_val(rec, tv, TM_SIZE, v);
-		if (v->kind == V_STR && all_digits(sift_str_make(v->p, v->n)))
-			v->kind = V_NUM;
-		break;
-	case F_PROTO:
-		tag_val(rec, tv, TM_PROTO, v);
-		break;
-	case F_TLS:
-		tag_val(rec, tv, TM_TLS, v);
-		break;
-	case F_ROUTER:
-		tag_val(rec, tv, TM_ROUTER, v);
-		break;
-	case F_TRANSPORT:
-		tag_val(rec, tv, TM_TRANSPORT, v);
-		break;
-	case F_SUBJECT:
-		tag_val(rec, tv, TM_SUBJECT, v);
-		break;
-	case F_SYSLOG_HOST:
-		set_str(v, rec->syslog_host);
-		break;
-	case F_TRUNCATED:
-		if (rec->flags & SIFT_REC_TRUNC)
-			v->kind = V_TRUE;
-		break;
-	case F_TAGS:
-		if (tv->nkeep == 0)
-			break;
+	}
+	if (WANT(F_FILE) && src != NULL && src->file != NULL)
+		put_str(o, v, F_FILE, sift_str_cstr(src->file));
+	if (WANT(F_LINENO) && src != NULL && src->lineno > 0)
+		put_buf(v, F_LINENO, V_NUM, v->lineno,
+		    fmt_u64(v->lineno, src->lineno));
+	if (WANT(F_EVENT)) {
+		const char *e = sift_event_name(rec->event);
+
+		put_buf(v, F_EVENT, V_SAFE, e, strlen(e));
+	}
+	if (rec->event == SIFT_EV_CONTINUATION && rec->parent_lineno > 0) {
+		if (WANT(F_PARENT_EVENT)) {
+			const char *pe = sift_event_name(rec->parent_event);
+
+			put_buf(v, F_PARENT_EVENT, V_SAFE, pe, strlen(pe));
+		}
+		if (WANT(F_PARENT_LINENO))
+			put_buf(v, F_PARENT_LINENO, V_NUM, v->plineno,
+			    fmt_u64(v->plineno, rec->parent_lineno));
+	}
+	put_str(o, v, F_MSGID, rec->msgid);
+	if (rec->pid >= 0 && WANT(F_PID))
+		put_buf(v, F_PID, V_NUM, v->pid, fmt_i64(v->pid, rec->pid));
+	if (rec->ip.family != 0 && WANT(F_IP))
+		put_buf(v, F_IP, V_SAFE, v->ip, sift_addr_format(&rec->ip,
+		    v->ip, sizeof(v->ip)));
+	if (rec->port >= 0 && WANT(F_PORT))
+		put_buf(v, F_PORT, V_NUM, v->port, fmt_i64(v->port,
+		    rec->port));
+	put_str(o, v, F_HOST, rec->host);
+	put_str(o, v, F_HELO, rec->helo);
+	put_str(o, v, F_IDENT, rec->ident);
+	put_str(o, v, F_SENDER, rec->sender);
+	put_str(o, v, F_RECIPIENT, rec->recipient);
+	put_str(o, v, F_REASON, rec->reason);
+	put_str(o, v, F_COMMAND, rec->command);
+	if (rec->stage != SIFT_ST_NONE && WANT(F_STAGE)) {
+		const char *st = sift_stage_name(rec->stage);
+
+		put_buf(v, F_STAGE, V_SAFE, st, strlen(st));
+	}
+	put_str(o, v, F_AUTH, rec->auth);
+	put_str(o, v, F_AUTHENTICATOR, rec->authenticator);
+	put_str(o, v, F_USER, rec->user);
+	put_str(o, v, F_SYSLOG_HOST, rec->syslog_host);
+	if (WANT(F_TEXT) && (!o->deflt || rec->event == SIFT_EV_OTHER ||
+	    rec->event == SIFT_EV_CONTINUATION))
+		put_str(o, v, F_TEXT, rec->text);
+	put_str(o, v, F_LINE, rec->line);
+
+	/* tags: one pass maps them to fields; the rest go to "tags" */
+	for (int i = 0; i < TM__COUNT; i++)
+		used[i] = -1;
+	for (unsigned i = 0; i < rec->ntags && i < SIFT_REC_MAXTAGS; i++) {
+		m = tag_map(rec, rec->tags[i].key);
+		if (m >= 0 && used[m] == -1 && rec->tags[i].val.n > 0) {
+			used[m] = (int)i;
+			put_str(o, v, tm_field[m], rec->tags[i].val);
+		} else if (m != TM_SKIP)
+			nkeep++;
+	}
+	if (v->kind[F_SIZE] == V_STR && all_digits(v->s[F_SIZE]))
+		v->kind[F_SIZE] = V_NUM;
+	if (nkeep > 0 && WANT(F_TAGS)) {
 		sift_obuf_reset(&o->scratch);
-		tags_json(&o->scratch, rec, tv);
-		v->kind = V_JSON;
-		v->p = o->scratch.p;
-		v->n = o->scratch.n;
-		break;
-	case F_TEXT:
-		if (o->deflt && o->fmt == SIFT_RECFMT_JSON &&
-		    rec->event != SIFT_EV_OTHER &&
-		    rec->event != SIFT_EV_CONTINUATION)
-			break;
-		set_str(v, rec->text);
-		break;
-	case F_LINE:
-		set_str(v, rec->line);
-		break;
-	case F__COUNT:
-		break;
+		tags_json(&o->scratch, rec, used);
+		put_buf(v, F_TAGS, V_JSON, o->scratch.p, o->scratch.n);
 	}
 }
 
@@ -647,50 +585,83 @@ static const unsigned char tclass[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 };
 
-void
-sift_recout_tsv_escape(struct sift_obuf *b, const char *s, size_t n)
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+#define HASZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
+
+/* Leading run of p[0..n) without a byte to escape, 8 bytes at a time. */
+static size_t
+tsv_run(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	while (n - i >= 8) {
+		memcpy(&w, p + i, 8);
+		/* any byte < 0x20 (exact as a whole; bytes >= 0x80 pass) */
+		if (((w - ONES * 0x20) & ~w & HIGHS) != 0 ||
+		    HASZERO(w ^ (ONES * '\\')) != 0 ||
+		    HASZERO(w ^ (ONES * 0x7f)) != 0)
+			break;
+		i += 8;
+	}
+	while (i < n && tclass[p[i]] == 0)
+		i++;
+	return i;
+}
+
+static char *
+tsv_escape_to(char *q, const char *s, size_t n)
 {
 	static const char hexd[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	const unsigned char *run;
-	char *q;
+	size_t run;
 
+	/* short values: a byte loop beats the word scan and memcpy */
+	if (n < 24) {
+		for (; p < end && tclass[*p] == 0; p++)
+			*q++ = (char)*p;
+		if (p == end)
+			return q;
+	}
 	while (p < end) {
-		run = p;
-		while (p < end && tclass[*p] == 0)
-			p++;
-		if (p > run)
-			sift_obuf_put(b, run, (size_t)(p - run));
+		run = tsv_run(p, (size_t)(end - p));
+		memcpy(q, p, run);
+		q += run;
+		p += run;
 		if (p == end)
 			break;
-		q = sift_obuf_room(b, 4);
-		q[0] = '\\';
+		*q++ = '\\';
 		switch (*p) {
 		case '\t':
-			q[1] = 't';
-			b->n += 2;
+			*q++ = 't';
 			break;
 		case '\n':
-			q[1] = 'n';
-			b->n += 2;
+			*q++ = 'n';
 			break;
 		case '\r':
-			q[1] = 'r';
-			b->n += 2;
+			*q++ = 'r';
 			break;
 		case '\\':
-			q[1] = '\\';
-			b->n += 2;
+			*q++ = '\\';
 			break;
 		default:
-			q[1] = 'x';
-			q[2] = hexd[*p >> 4];
-			q[3] = hexd[*p & 0xf];
-			b->n += 4;
+			*q++ = 'x';
+			*q++ = hexd[*p >> 4];
+			*q++ = hexd[*p & 0xf];
 			break;
 		}
 		p++;
 	}
+	return q;
+}
+
+void
+sift_recout_tsv_escape(struct sift_obuf *b, const char *p, size_t n)
+{
+	char *q = sift_obuf_room(b, 4 * n);
+
+	b->n = (size_t)(tsv_escape_to(q, p, n) - b->p);
 }
 
 static int
@@ -746,121 +717,123 @@ sift_recout_tsv_unescape(char *p, size_t n)
 	return o;
 }
 
-void
-sift_recout_csv_escape(struct sift_obuf *b, const char *p, size_t n)
+static char *
+csv_escape_to(char *q, const char *p, size_t n)
 {
 	bool quote = n > 0 && (p[0] == ' ' || p[n - 1] == ' ');
-	const char *q, *end = p + n;
 
 	for (size_t i = 0; i < n && !quote; i++)
 		if (p[i] == ',' || p[i] == '"' || p[i] == '\r' ||
 		    p[i] == '\n')
 			quote = true;
 	if (!quote) {
-		sift_obuf_put(b, p, n);
-		return;
+		memcpy(q, p, n);
+		return q + n;
 	}
-	sift_obuf_putc(b, '"');
-	while (p < end) {
-		q = memchr(p, '"', (size_t)(end - p));
-		if (q == NULL) {
-			sift_obuf_put(b, p, (size_t)(end - p));
-			break;
-		}
-		sift_obuf_put(b, p, (size_t)(q - p) + 1);
-		sift_obuf_putc(b, '"');
-		p = q + 1;
+	*q++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '"')
+			*q++ = '"';
+		*q++ = p[i];
 	}
-	sift_obuf_putc(b, '"');
+	*q++ = '"';
+	return q;
+}
+
+void
+sift_recout_csv_escape(struct sift_obuf *b, const char *p, size_t n)
+{
+	char *q = sift_obuf_room(b, 2 * n + 2);
+
+	b->n = (size_t)(csv_escape_to(q, p, n) - b->p);
 }
 
 static void
-write_json(struct sift_recout *o, struct sift_obuf *b,
-    const struct sift_rec *rec, const struct sift_recsrc *src,
-    struct tagview *tv)
+write_json(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 {
-	struct val v;
-	bool first = true;
+	size_t start = b->n;
+	unsigned char k;
+	enum fid f;
+	char *q;
 
-	for (unsigned k = 0; k < o->nf; k++) {
-		get_val(o, o->f[k], rec, src, tv, &v);
-		if (v.kind == V_ABSENT)
+	q = sift_obuf_room(b, v->total * SIFT_JSON_ESC_MAX + o->keystotal +
+	    2 * o->nf + 4);
+	for (unsigned i = 0; i < o->nf; i++) {
+		f = o->f[i];
+		if ((k = v->kind[f]) == V_ABSENT)
 			continue;
-		sift_obuf_putc(b, first ? '{' : ',');
-		first = false;
-		sift_obuf_put(b, o->key[k], o->keylen[k]);
-		switch (v.kind) {
+		memcpy(q, o->key[i], o->keylen[i]);
+		q += o->keylen[i];
+		switch (k) {
 		case V_STR:
-			sift_json_quote(b, v.p, v.n);
+			*q++ = '"';
+			q = sift_json_escape_to(q, v->s[f].p, v->s[f].n);
+			*q++ = '"';
 			break;
 		case V_SAFE:
-			sift_obuf_putc(b, '"');
-			sift_obuf_put(b, v.p, v.n);
-			sift_obuf_putc(b, '"');
+			*q++ = '"';
+			memcpy(q, v->s[f].p, v->s[f].n);
+			q += v->s[f].n;
+			*q++ = '"';
 			break;
-		case V_NUM:
-		case V_JSON:
-			sift_obuf_put(b, v.p, v.n);
-			break;
-		case V_TRUE:
-			sift_obuf_put(b, "true", 4);
-			break;
-		case V_ABSENT:
+		default:
+			memcpy(q, v->s[f].p, v->s[f].n);
+			q += v->s[f].n;
 			break;
 		}
 	}
-	if (first)
-		sift_obuf_putc(b, '{');
-	sift_obuf_put(b, "}\n", 2);
+	if (q == b->p + start)
+		*q++ = '{';
+	else
+		b->p[start] = '{';	/* the first key's comma */
+	*q++ = '}';
+	*q++ = '\n';
+	b->n = (size_t)(q - b->p);
 }
 
 static void
-write_cells(struct sift_recout *o, struct sift_obuf *b,
-    const struct sift_rec *rec, const struct sift_recsrc *src,
-    struct tagview *tv)
+write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 {
 	bool tsv = o->fmt == SIFT_RECFMT_TSV;
-	struct val v;
+	enum fid f;
+	char *q;
 
-	for (unsigned k = 0; k < o->nf; k++) {
-		if (k > 0)
-			sift_obuf_putc(b, tsv ? '\t' : ',');
-		get_val(o, o->f[k], rec, src, tv, &v);
-		switch (v.kind) {
-		case V_ABSENT:
-			break;
-		case V_TRUE:
-			sift_obuf_put(b, "true", 4);
-			break;
-		case V_STR:
-		case V_SAFE:
-		case V_NUM:
-		case V_JSON:
-			if (!tsv)
-				sift_recout_csv_escape(b, v.p, v.n);
-			else if (k == 0 && v.n > 0 && v.p[0] == '#') {
-				/* a data line must not look like the header */
-				sift_obuf_put(b, "\\x23", 4);
-				sift_recout_tsv_escape(b, v.p + 1, v.n - 1);
-			} else
-				sift_recout_tsv_escape(b, v.p, v.n);
-			break;
-		}
+	/* TSV: 4 bytes per escaped byte; CSV: 2, plus quotes */
+	q = sift_obuf_room(b, v->total * 4 + 3 * o->nf + 4);
+	for (unsigned i = 0; i < o->nf; i++) {
+		f = o->f[i];
+		if (i > 0)
+			*q++ = tsv ? '\t' : ',';
+		if (v->kind[f] == V_ABSENT)
+			continue;
+		if (v->kind[f] == V_SAFE || v->kind[f] == V_NUM) {
+			/* times, numbers, names, addresses: nothing to escape */
+			memcpy(q, v->s[f].p, v->s[f].n);
+			q += v->s[f].n;
+		} else if (!tsv)
+			q = csv_escape_to(q, v->s[f].p, v->s[f].n);
+		else if (i == 0 && v->s[f].p[0] == '#') {
+			/* a data line must not look like the header */
+			memcpy(q, "\\x23", 4);
+			q = tsv_escape_to(q + 4, v->s[f].p + 1, v->s[f].n - 1);
+		} else
+			q = tsv_escape_to(q, v->s[f].p, v->s[f].n);
 	}
 	if (!tsv)
-		sift_obuf_putc(b, '\r');
-	sift_obuf_putc(b, '\n');
+		*q++ = '\r';
+	*q++ = '\n';
+	b->n = (size_t)(q - b->p);
 }
 
 void
 sift_recout_write(struct sift_recout *o, struct sift_obuf *b,
     const struct sift_rec *rec, const struct sift_recsrc *src)
 {
-	struct tagview tv;
+	struct vals v;
 
-	tv.done = false;
+	fill(o, rec, src, &v);
 	if (o->fmt == SIFT_RECFMT_JSON)
-		write_json(o, b, rec, src, &tv);
+		write_json(o, b, &v);
 	else
-		write_cells(o, b, rec, src, &tv);
+		write_cells(o, b, &v);
 }

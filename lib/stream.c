@@ -90,6 +90,13 @@ sift_stream_close(struct sift_stream *s)
 	free(s);
 }
 
+void
+sift_stream_set_start(struct sift_stream *s, uint64_t offset, uint64_t lineno)
+{
+	s->ropts.start_offset = offset;
+	s->ropts.start_lineno = lineno;
+}
+
 const char *
 sift_stream_file(const struct sift_stream *s)
 {
@@ -267,6 +274,9 @@ sift_stream_next(struct sift_stream *s, struct sift_rec *rec,
 					s->idx++;
 					return -1;
 				}
+				/* a start offset is for the first file only */
+				s->ropts.start_offset = 0;
+				s->ropts.start_lineno = 0;
 				s->panic = is_panic_name(s->paths[s->idx]);
 				memset(&s->par, 0, sizeof(s->par));
 			}

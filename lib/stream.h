@@ -57,6 +57,16 @@ SIFT_NODISCARD int sift_stream_open(struct sift_stream **sp,
 SIFT_NODISCARD int sift_stream_next(struct sift_stream *s,
 	    struct sift_rec *rec, struct sift_err *err);
 
+/*
+ * Start the first file at a decoded byte offset that begins a line, with
+ * lineno lines before it (struct sift_reader_opts start_offset and
+ * start_lineno). Call before the first sift_stream_next(). Used to read
+ * one part of a big file; the parent of a continuation line at offset is
+ * then unknown, so put offset at an entry's first line.
+ */
+void	sift_stream_set_start(struct sift_stream *s, uint64_t offset,
+	    uint64_t lineno);
+
 /* File name and line number of the last record returned. */
 const char *sift_stream_file(const struct sift_stream *s);
 uint64_t sift_stream_lineno(const struct sift_stream *s);

@@ -10,8 +10,10 @@ import json
 import subprocess
 import sys
 
-FIELDS = ("ts,epoch,file,lineno,event,msgid,pid,ip,port,host,helo,ident,"
-          "interface,sender,recipient,reason,stage,auth,authenticator,user,"
+FIELDS = ("ts,epoch,file,lineno,event,parent_event,parent_lineno,msgid,pid,"
+          "ip,port,host,helo,ident,"
+          "interface,sender,recipient,reason,command,stage,auth,authenticator,"
+          "user,"
           "size,proto,tls,router,transport,subject,syslog_host,tags,text,"
           "line")
 

@@ -112,12 +112,35 @@ todo
 if pending "$OFFENDERS"; then
 	skip "offenders on the rotated set" "offenders not implemented yet"
 else
-	(cd "$LOG" && run "$OFFENDERS" -c all -f json mainlog.2.zst \
-	    mainlog.1.gz mainlog) >"$T_TMP/off.jsonl" 2>"$T_TMP/off.err"
+	SET="mainlog.2.zst mainlog.1.gz mainlog"
+	# shellcheck disable=SC2086
+	(cd "$LOG" && run "$OFFENDERS" -c all -f json $SET) \
+	    >"$T_TMP/off.jsonl" 2>"$T_TMP/off.err"
 	check "offenders -c all -f json: exit 0" test $? = 0
 	[ -s "$T_TMP/off.err" ] && diag "$(cat "$T_TMP/off.err")"
 	perl "$HERE/check.pl" offenders "$TABLE" "$T_TMP/off.jsonl" \
 	    >"$T_TMP/res"
+	report "$T_TMP/res"
+
+	# The list banlist reads: the misbehaving clients, nobody else.
+	# shellcheck disable=SC2086
+	(cd "$LOG" && run "$OFFENDERS" -c all -f list $SET) >"$T_TMP/off.list"
+	check "offenders -c all -f list: exit 0" test $? = 0
+	perl "$HERE/check.pl" list "$TABLE" "$T_TMP/off.list" >"$T_TMP/res"
+	report "$T_TMP/res"
+
+	# The default classes (offenders --list-classes says which): the
+	# same clients and counts, restricted to those classes.
+	defaults=$("$OFFENDERS" --list-classes | awk '
+	    NR > 1 && NF == 0 { exit }
+	    NR > 1 && $3 == "yes" { printf "%s%s", s, $1; s = "," }')
+	check "offenders --list-classes names default classes ($defaults)" \
+	    test -n "$defaults"
+	# shellcheck disable=SC2086
+	(cd "$LOG" && run "$OFFENDERS" -f json $SET) >"$T_TMP/def.jsonl"
+	check "offenders with the default classes: exit 0" test $? = 0
+	perl "$HERE/check.pl" offenders "$TABLE" "$T_TMP/def.jsonl" \
+	    "$defaults" >"$T_TMP/res"
 	report "$T_TMP/res"
 fi
 

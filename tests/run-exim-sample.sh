@@ -43,11 +43,30 @@ perl "$HERE/check.pl" --sample reject "$TABLE" "$T_TMP/reject.jsonl" \
     "$S/rejectlog" "$T_TMP/parse.jsonl" >"$T_TMP/res"
 report "$T_TMP/res"
 
-(cd "$S" && run "$OFFENDERS" -c all -f json mainlog.2.gz mainlog.1 mainlog) \
-    >"$T_TMP/off.jsonl"
+SET="mainlog.2.gz mainlog.1 mainlog"
+# shellcheck disable=SC2086
+(cd "$S" && run "$OFFENDERS" -c all -f json $SET) >"$T_TMP/off.jsonl"
 check "offenders on the sample: exit 0" test $? = 0
 perl "$HERE/check.pl" --sample offenders "$TABLE" "$T_TMP/off.jsonl" \
     >"$T_TMP/res"
+report "$T_TMP/res"
+
+# shellcheck disable=SC2086
+(cd "$S" && run "$OFFENDERS" -c all -f list $SET) >"$T_TMP/off.list"
+check "offenders -c all -f list on the sample: exit 0" test $? = 0
+perl "$HERE/check.pl" --sample list "$TABLE" "$T_TMP/off.list" >"$T_TMP/res"
+report "$T_TMP/res"
+
+defaults=$("$OFFENDERS" --list-classes | awk '
+    NR > 1 && NF == 0 { exit }
+    NR > 1 && $3 == "yes" { printf "%s%s", s, $1; s = "," }')
+check "offenders --list-classes names default classes ($defaults)" \
+    test -n "$defaults"
+# shellcheck disable=SC2086
+(cd "$S" && run "$OFFENDERS" -f json $SET) >"$T_TMP/def.jsonl"
+check "offenders with the default classes on the sample: exit 0" test $? = 0
+perl "$HERE/check.pl" --sample offenders "$TABLE" "$T_TMP/def.jsonl" \
+    "$defaults" >"$T_TMP/res"
 report "$T_TMP/res"
 
 done_testing

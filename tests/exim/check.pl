@@ -9,8 +9,11 @@
 #   check.pl reject SCENARIOS JSONL DIR/rejectlog MAIN-JSONL
 #       eximparse on the rejectlog: every entry is also in the main
 #       log's records (same ts, ip, event), header lines are continuations
-#   check.pl offenders SCENARIOS JSONL
-#       offenders -f json output
+#   check.pl offenders SCENARIOS JSONL [CLASS,...]
+#       offenders -f json output; with CLASS,... (the classes offenders
+#       was asked for) the expectations are restricted to them
+#   check.pl list SCENARIOS FILE [CLASS,...]
+#       offenders -f list output: exactly the misbehaving addresses
 #   check.pl expect SCENARIOS
 #       print the expectations derived from the table (for diagnosis)
 #
@@ -259,10 +262,25 @@ if ($mode eq 'reject') {
 	exit 0;
 }
 
+# Restrict the expected classes to a comma list; clients left with none
+# count as well-behaved.
+sub restrict {
+	my ($list) = @_;
+	return '' unless defined $list && $list ne '';
+	my %keep = map { $_ => 1 } split /,/, $list;
+	for my $a (@order) {
+		my $c = $want{$a}{classes};
+		delete $c->{$_} for grep { !$keep{$_} } keys %$c;
+		$want{$a}{bad} = %$c ? 1 : 0;
+	}
+	return " (classes $list)";
+}
+
 if ($mode eq 'offenders') {
-	my ($jsonl) = @rest;
+	my ($jsonl, $classes) = @rest;
+	my $what = restrict($classes);
 	my ($bad, @recs) = read_jsonl($jsonl);
-	result($bad == 0 && @recs > 0, 'offenders output is JSON Lines',
+	result($bad == 0 && @recs > 0, "offenders output is JSON Lines$what",
 	    "$bad bad lines, " . scalar(@recs) . " records");
 	my %got;
 	for my $r (@recs) {
@@ -272,7 +290,7 @@ if ($mode eq 'offenders') {
 		my $w = $want{$a};
 		my $g = $got{$a};
 		if (!$w->{bad}) {
-			result(!$g, "well-behaved $a is not listed",
+			result(!$g, "$a is not listed$what",
 			    'listed with ' . show($g ? $g->{classes} : {}));
 			next;
 		}
@@ -281,13 +299,36 @@ if ($mode eq 'offenders') {
 		my $gc = $g ? ($g->{classes} // {}) : {};
 		my $same = $g && show($gc) eq show($w->{classes}) &&
 		    ($g->{count} // -1) == $total;
-		result($same, "$a ranked with " . show($w->{classes}),
+		result($same, "$a ranked with " . show($w->{classes}) . $what,
 		    $g ? 'got ' . show($gc) . " count=" . ($g->{count} // '?')
 		    : 'not listed');
+		next unless $g;
+		my ($f, $l) = (epoch($g->{first} // ''), epoch($g->{last} // ''));
+		result(defined $f && defined $l && $f <= $l,
+		    "$a has first <= last", ($g->{first} // 'no first') . ' ' .
+		    ($g->{last} // 'no last'));
 	}
 	my @extra = grep { !$want{$_} } sort keys %got;
-	result(!@extra, 'no address outside the scenario is listed',
+	result(!@extra, "no address outside the scenario is listed$what",
 	    "@extra");
 	exit 0;
 }
+
+if ($mode eq 'list') {
+	my ($file, $classes) = @rest;
+	my $what = restrict($classes);
+	open(my $h, '<', $file) or die "check.pl: $file: $!\n";
+	my @got = map { chomp; canon_ip($_) } <$h>;
+	close $h;
+	my %got = map { $_ => 1 } @got;
+	my @want = grep { $want{$_}{bad} } @order;
+	my @missing = grep { !$got{$_} } @want;
+	my @extra = grep { !$want{$_} || !$want{$_}{bad} } @got;
+	result(!@missing && !@extra && @got == @want,
+	    'offenders -f list: exactly the ' . scalar(@want) .
+	    " misbehaving clients$what",
+	    "missing: @missing; extra or repeated: @extra");
+	exit 0;
+}
+
 die "check.pl: unknown mode $mode\n";

@@ -43,15 +43,18 @@ setup() {
 
 start() {
 	"$EXIM" -C "$CONF" -bd
+	# The pid file and the "daemon started" line come in either order.
 	i=0
-	while [ ! -s "$DIR/exim.pid" ]; do
+	while [ ! -s "$DIR/exim.pid" ] || [ ! -s "$LOG/mainlog" ]; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && die "daemon did not start (see $LOG)"
+		if [ $i -gt 100 ]; then
+			[ -s "$DIR/exim.pid" ] && kill "$(cat "$DIR/exim.pid")"
+			die "daemon did not start or cannot log: can $EXIM_USER" \
+			    "reach $DIR (every parent needs x)? See $LOG"
+		fi
 		sleep 0.05
 	done
 	DAEMON=$(cat "$DIR/exim.pid")
-	[ -s "$LOG/mainlog" ] ||
-	    die "no $LOG/mainlog: can $EXIM_USER reach $DIR (every parent x)?"
 }
 
 # Wait until no Exim process of ours but the daemon is left (deliveries
