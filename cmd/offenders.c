@@ -539,9 +539,10 @@ regroup(struct ctx *c)
 
 	if (sift_agg_new(&g, NULL, &e) == -1)
 		errx(CLI_EXIT_TROUBLE, "%s", e.msg);
-	for (size_t i = 0; i < sift_agg_size(c->agg); i++) {
-		const struct sift_agg_ent *en = sift_agg_at(c->agg, i);
+	const struct sift_agg_ent *en;
+	size_t pos = 0;
 
+	while ((en = sift_agg_next(c->agg, &pos)) != NULL) {
 		geo_key(c, &en->key, &k);
 		sift_agg_merge_entry(g, &k, c->agg, en);
 	}
@@ -900,6 +901,7 @@ read_input(struct ctx *c, const char *path)
 struct row {
 	const struct sift_agg_ent *e;
 	uint64_t score;
+	uint32_t count;		/* copied: sorting touches only rows */
 };
 
 static uint64_t
@@ -925,8 +927,8 @@ row_cmp(const void *a, const void *b)
 
 	if (x->score != y->score)
 		return x->score < y->score ? 1 : -1;
-	if (x->e->count != y->e->count)
-		return x->e->count < y->e->count ? 1 : -1;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
 	if (x->e->key.family != y->e->key.family)
 		return x->e->key.family < y->e->key.family ? -1 : 1;
 	return memcmp(x->e->key.b, y->e->key.b, 16);
@@ -1139,6 +1141,7 @@ report(struct ctx *c)
 {
 	size_t n = sift_agg_size(c->agg), k = 0;
 	struct row *rows;
+	const struct sift_agg_ent *e;
 	FILE *fp;
 	int rc;
 
@@ -1149,8 +1152,7 @@ report(struct ctx *c)
 	}
 	orgs_finish(c);
 	rows = sift_xreallocarray(NULL, n ? n : 1, sizeof(*rows));
-	for (size_t i = 0; i < n; i++) {
-		const struct sift_agg_ent *e = sift_agg_at(c->agg, i);
+	for (size_t pos = 0; (e = sift_agg_next(c->agg, &pos)) != NULL;) {
 		uint64_t s = score_of(c, e);
 
 		if (c->o->window > 0) {
@@ -1161,6 +1163,7 @@ report(struct ctx *c)
 			continue;
 		rows[k].e = e;
 		rows[k].score = s;
+		rows[k].count = e->count;
 		k++;
 	}
 	qsort(rows, k, sizeof(*rows), row_cmp);
