@@ -71,6 +71,7 @@ struct slot {
 	uint64_t	 nlines;	/* lines in the range, once counted */
 	bool		 counted;
 	struct chunk	*head, *tail;
+	unsigned	 nq;		/* chunks in head..tail */
 	bool		 done;
 	bool		 trouble;	/* open, read or decode error */
 	uint64_t	 lines, records, longlines;
@@ -287,8 +288,13 @@ chunk_put(struct run *r, size_t i, struct chunk *c, bool done)
 	struct slot *s = &r->slots[i];
 
 	pthread_mutex_lock(&r->mu);
-	while (c != NULL && i != r->head && r->queued >= MAX_QUEUED &&
-	    !r->stop)
+	/*
+	 * The input being written may queue MAX_QUEUED chunks of its own;
+	 * the inputs after it share MAX_QUEUED more. So memory stays bounded
+	 * when the output is slow, and the head can always go on.
+	 */
+	while (c != NULL && !r->stop && (i == r->head ?
+	    s->nq >= MAX_QUEUED : r->queued >= MAX_QUEUED))
 		pthread_cond_wait(&r->cv_work, &r->mu);
 	if (c != NULL) {
 		if (s->tail != NULL)
@@ -296,6 +302,7 @@ chunk_put(struct run *r, size_t i, struct chunk *c, bool done)
 		else
 			s->head = c;
 		s->tail = c;
+		s->nq++;
 		if (i != r->head)
 			r->queued++;
 	}
@@ -514,7 +521,9 @@ writer(struct run *r, FILE *fp)
 				pthread_cond_wait(&r->cv_main, &r->mu);
 			c = s->head;
 			s->head = s->tail = NULL;
+			s->nq = 0;
 			done = s->done;
+			pthread_cond_broadcast(&r->cv_work);
 			pthread_mutex_unlock(&r->mu);
 			for (; c != NULL; c = n) {
 				n = c->next;
@@ -538,8 +547,7 @@ writer(struct run *r, FILE *fp)
 		r->head = i + 1;
 		/* chunks of the new head no longer count against the queue */
 		if (i + 1 < r->nslots)
-			for (c = r->slots[i + 1].head; c != NULL; c = c->next)
-				r->queued--;
+			r->queued -= r->slots[i + 1].nq;
 		if (!ok)
 			r->stop = true;
 		pthread_cond_broadcast(&r->cv_work);

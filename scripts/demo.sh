@@ -1,8 +1,8 @@
 #!/bin/sh
 # The quick-start demo (make demo): rank the offenders in the bundled
 # sample logs (testdata/sample/, a real Exim 4.96 run, rotated Debian
-# style), then turn them into firewall rules with banlist. Nothing is
-# loaded into the kernel.
+# style): their records (eximparse), the offenders ranked, then firewall
+# rules made from them with banlist. Nothing is loaded into the kernel.
 set -eu
 bin=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +18,10 @@ if [ ! -f "$sample/mainlog" ]; then
 	exit 2
 fi
 cd "$sample"
+
+say "eximparse -f tsv -F ts,ip,event,reason -e reject,auth_fail ."
+"$bin/eximparse" -f tsv -F ts,ip,event,reason -e reject,auth_fail \
+    "$sample" || [ $? = 1 ]
 
 say "offenders -f table mainlog.2.gz mainlog.1 mainlog"
 # shellcheck disable=SC2086
