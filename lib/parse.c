@@ -1623,6 +1623,9 @@ misc_line(struct sift_rec *rec, const char *t, const char *e)
 	const char *q, *w;
 	unsigned st;
 
+	/* A line may end right after its message id. */
+	if (t >= e)
+		return;
 	switch (*t) {
 	case 'T':
 		if (PFX(t, e, "TLS session: "))
