@@ -781,7 +781,8 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		q = ++p;
 		while (p < e && (isalnum_c((unsigned char)*p) || *p == '_'))
 			p++;
-		if (alldig(q, (size_t)(p - q)) && p - q <= 5)
+		if (alldig(q, (size_t)(p - q)) && p - q <= 5 &&
+		    num(q, (size_t)(p - q)) <= 65535)
 			rec->port = num(q, (size_t)(p - q));
 	}
 	if (p < e && *p == '*')
