@@ -385,6 +385,30 @@ part_start(struct run *r, size_t i, uint64_t *before)
 	return rc;
 }
 
+/*
+ * Compressed, by the magic bytes the reader goes by (gzip, zstd, bzip2,
+ * xz)? Standard input counts as such: it may be, and reading it ahead
+ * pays either way.
+ */
+static bool
+compressed(const char *path)
+{
+	unsigned char m[6];
+	ssize_t n;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return true;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, m, sizeof(m));
+	close(fd);
+	return (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
+	    (n >= 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0) ||
+	    (n >= 3 && memcmp(m, "BZh", 3) == 0) ||
+	    (n >= 6 && memcmp(m, "\xfd" "7zXZ\0", 6) == 0);
+}
+
 /* Read, parse, filter and format one input, or one part of one. */
 static void
 do_input(struct run *r, size_t i, struct sift_recout *ro)
@@ -416,6 +440,9 @@ do_input(struct run *r, size_t i, struct sift_recout *ro)
 	}
 	memset(&sopts, 0, sizeof(sopts));
 	sopts.parse = o->popts;
+	sopts.no_sort = true;
+	/* decompress in a thread of its own, ahead of the parsing */
+	sopts.threads = !s->part && compressed(s->path) ? 2 : 1;
 	path = s->path;
 	if (sift_stream_open(&st, &path, 1, &sopts, &e) == -1) {
 		slot_warn(s, e.msg);
