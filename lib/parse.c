@@ -509,7 +509,7 @@ rfc5424(struct sift_rec *rec, const char *p, const char *e,
 	if (q == p + 1 || q >= e || *q != '>')
 		return NULL;
 	q++;
-	if (!ISDIG(*q))
+	if (q >= e || !ISDIG(*q))
 		return NULL;
 	while (q < e && ISDIG(*q))
 		q++;
@@ -947,6 +947,8 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 static enum sift_stage
 stage_of(const char *w, const char *e)
 {
+	if (w >= e)
+		return SIFT_ST_NONE;
 	switch (*w) {
 	case 'c':
 		if (PFX(w, e, "connection"))
@@ -1457,6 +1459,8 @@ rejected_line(struct sift_rec *rec, const char *w, const char *e,
 	unsigned st;
 
 	rec->event = ev;
+	if (w >= e)
+		return;
 	if (PFX(w, e, "EHLO from ") || PFX(w, e, "HELO from ")) {
 		rec->stage = SIFT_ST_HELO;
 		q = bare_host(rec, w + 10, e, &st);
@@ -1612,6 +1616,8 @@ misc_line(struct sift_rec *rec, const char *t, const char *e)
 	const char *q, *w;
 	unsigned st;
 
+	if (t >= e)
+		return;
 	switch (*t) {
 	case 'T':
 		if (PFX(t, e, "TLS session: "))
@@ -1737,7 +1743,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 	if (e - t >= 3 && t[2] == ' ') {
 		enum sift_event ev = SIFT_EV_OTHER;
 
-		switch (t[0] << 8 | t[1]) {
+		switch ((unsigned char)t[0] << 8 | (unsigned char)t[1]) {
 		case '<' << 8 | '=':
 			ev = SIFT_EV_ARRIVAL;
 			break;
@@ -1960,11 +1966,13 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 			return;
 		}
 		if (PFX(t, e, "unqualified ")) {
+			bool snd = PFX(t, e, "unqualified s");
+
 			rec->event = SIFT_EV_REJECT;
-			rec->stage = t[12] == 's' ? SIFT_ST_MAIL : SIFT_ST_RCPT;
+			rec->stage = snd ? SIFT_ST_MAIL : SIFT_ST_RCPT;
 			if ((q = find(t, e, LIT("rejected: <"))) != NULL &&
 			    (w = findc(q, e, '>')) != NULL) {
-				if (t[12] == 's')
+				if (snd)
 					rec->sender = mkstr(q + 11, w);
 				else
 					rec->recipient = mkstr(q + 11, w);
@@ -2080,8 +2088,8 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 			return;
 		}
 		if (PFX(t, e, "sender verify ")) {
-			rec->event = t[14] == 'd' ? SIFT_EV_VERIFY_DEFER :
-			    SIFT_EV_VERIFY_FAIL;
+			rec->event = PFX(t, e, "sender verify d") ?
+			    SIFT_EV_VERIFY_DEFER : SIFT_EV_VERIFY_FAIL;
 			rec->reason = mkstr(t, e);
 			return;
 		}
