@@ -103,6 +103,15 @@ sift_stage_name(enum sift_stage st)
 	return st_names[st];
 }
 
+int
+sift_stage_from_name(const char *name, size_t n)
+{
+	for (int i = 0; i < SIFT_ST__COUNT; i++)
+		if (strlen(st_names[i]) == n && memcmp(st_names[i], name, n) == 0)
+			return i;
+	return -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
 
@@ -722,8 +731,7 @@ static const char *
 parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 {
 	const char *q, *c, *be, *name = NULL, *namee = NULL;
-	const char *helo = NULL, *heloe = NULL;
-	bool ds = false;
+	const char *helo = NULL, *heloe = NULL, *ds = NULL;
 
 	if (p >= e)
 		return NULL;
@@ -734,7 +742,7 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		if (q + 1 < e && (q[1] == '(' || q[1] == '['))
 			p = q + 1;
 		else if (PFX(q, e, " DS [")) {
-			ds = true;
+			ds = q + 1;
 			p = q + 4;
 		} else {
 			if (need_ip)
@@ -779,8 +787,8 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		rec->host = mkstr(name, namee);
 	if (helo != NULL)
 		rec->helo = mkstr(helo, heloe);
-	if (ds)
-		add_tag(rec, LIT("DS"), "", 0);
+	if (ds != NULL)
+		add_tag(rec, ds, 2, ds + 2, 0);
 	return p;
 }
 
@@ -1518,7 +1526,7 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 		p += 11;
 		if (PFX(p, e, "Ci=")) {
 			w = tokend(p, e);
-			add_tag(rec, LIT("Ci"), p + 3, (size_t)(w - p - 3));
+			add_tag(rec, p, 2, p + 3, (size_t)(w - p - 3));
 			p = sp(w, e);
 		}
 		if (!PFX(p, e, "from "))
@@ -1566,7 +1574,7 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 			if ((c = find(w, e, LIT("was \""))) != NULL) {
 				c += 5;
 				if ((ce = find(c, e, LIT("\",  C="))) != NULL) {
-					add_tag(rec, LIT("C"), ce + 6,
+					add_tag(rec, ce + 4, 1, ce + 6,
 					    (size_t)(e - ce - 6 -
 					    (e[-1] == ')')));
 				} else if (e - c >= 2 && e[-1] == ')' &&
@@ -1800,7 +1808,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 		break;
 	case 'D':
 		if (PFX(t, e, "DS H=")) {
-			add_tag(rec, LIT("DS"), t + 2, 0);
+			add_tag(rec, t, 2, t + 2, 0);
 			hostid_line(rec, t + 3, e);
 			return;
 		}
@@ -1881,7 +1889,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 			q = t + 24;
 			if (PFX(q, e, "Ci=")) {
 				w = tokend(q, e);
-				add_tag(rec, LIT("Ci"), q + 3,
+				add_tag(rec, q, 2, q + 3,
 				    (size_t)(w - q - 3));
 				q = sp(w, e);
 			}

@@ -216,6 +216,8 @@ const char *sift_event_name(enum sift_event ev);
 int	sift_event_from_name(const char *name, size_t n);
 /* "none", "connect", "helo", "mail", "rcpt", "data", ... */
 const char *sift_stage_name(enum sift_stage st);
+/* Stage by name; -1 when unknown. */
+int	sift_stage_from_name(const char *name, size_t n);
 
 /* Look up a tag by key in a parsed record; NULL if absent. */
 const struct sift_kv *sift_rec_tag(const struct sift_rec *rec,
