@@ -291,6 +291,7 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 {
 	size_t n = (size_t)(e - p), l = 19;
 	int y, mo, d, h, mi, s;
+	bool offok = true;
 
 	if (n < 19 || !ISDIG(p[0]) || !ISDIG(p[1]) || !ISDIG(p[2]) ||
 	    !ISDIG(p[3]) || p[4] != '-' || !ISDIG(p[5]) || !ISDIG(p[6]) ||
@@ -313,6 +314,8 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 	    p[l + 1] == '-') && alldig(p + l + 2, 4) &&
 	    (n == l + 6 || p[l + 6] == ' ')) {
 		tp->off = num(p + l + 2, 2) * 60 + num(p + l + 4, 2);
+		/* No zone is a day or more off UTC: +9959 is no time. */
+		offok = num(p + l + 2, 2) <= 23 && num(p + l + 4, 2) <= 59;
 		if (p[l + 1] == '-')
 			tp->off = -tp->off;
 		tp->has_off = true;
@@ -329,7 +332,7 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 		date_cache.days = sift_days_from_civil(y, mo, d);
 		date_cache.ok = mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
 	}
-	tp->valid = date_cache.ok && h <= 24 && mi <= 59 && s <= 60;
+	tp->valid = date_cache.ok && h <= 24 && mi <= 59 && s <= 60 && offok;
 	tp->wall = date_cache.days * 86400 + h * 3600 + mi * 60 + s;
 	return l;
 }
@@ -435,7 +438,11 @@ iso_ts(const char *p, const char *e, struct tsparts *tp)
 	tp->ms = -1;
 	tp->wall = sift_tstamp_wall(num(p, 4), num(p + 5, 2), num(p + 8, 2),
 	    num(p + 11, 2), num(p + 14, 2), num(p + 17, 2));
-	tp->valid = true;
+	/* The same ranges as exim_ts(): a syslog header is text too. */
+	tp->valid = num(p + 5, 2) >= 1 && num(p + 5, 2) <= 12 &&
+	    num(p + 8, 2) >= 1 && num(p + 8, 2) <= 31 &&
+	    num(p + 11, 2) <= 24 && num(p + 14, 2) <= 59 &&
+	    num(p + 17, 2) <= 60;
 	if (p[l] == '.') {
 		size_t f = l + 1;
 
@@ -456,10 +463,14 @@ iso_ts(const char *p, const char *e, struct tsparts *tp)
 		    p[l + 3] == ':' && ISDIG(p[l + 4]) && ISDIG(p[l + 5])) {
 			tp->off = sign * (num(p + l + 1, 2) * 60 +
 			    num(p + l + 4, 2));
+			if (num(p + l + 1, 2) > 23 || num(p + l + 4, 2) > 59)
+				tp->valid = false;
 			l += 6;
 		} else if (alldig(p + l + 1, 4)) {
 			tp->off = sign * (num(p + l + 1, 2) * 60 +
 			    num(p + l + 3, 2));
+			if (num(p + l + 1, 2) > 23 || num(p + l + 3, 2) > 59)
+				tp->valid = false;
 			l += 5;
 		} else
 			return 0;
@@ -778,7 +789,8 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		q = ++p;
 		while (p < e && (isalnum_c((unsigned char)*p) || *p == '_'))
 			p++;
-		if (alldig(q, (size_t)(p - q)) && p - q <= 5)
+		if (alldig(q, (size_t)(p - q)) && p - q <= 5 &&
+		    num(q, (size_t)(p - q)) <= 65535)
 			rec->port = num(q, (size_t)(p - q));
 	}
 	if (p < e && *p == '*')
@@ -1242,13 +1254,41 @@ hostid_line(struct sift_rec *rec, const char *p, const char *e)
 static const char *
 bare_host(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 {
-	const char *q;
+	const char *q, *q2;
 
 	*st = 0;
 	if (PFX(p, e, "H="))
 		p += 2;
 	if ((q = parse_host(rec, p, e, true)) == NULL)
 		return NULL;
+	/*
+	 * Exim closes the HELO with ") [ip]". A junk HELO (only under
+	 * helo_accept_junk_hosts) may hold ") [8.8.8.8" itself: then Exim's
+	 * own ")" follows the fake bracket. Try the later ends, as
+	 * hostid_line() does for H= lines.
+	 */
+	for (int i = 0; i < 8 && q < e && *q == ')' && rec->helo.p != NULL;
+	    i++) {
+		struct sift_addr ip = rec->ip;
+		struct sift_str at = rec->addr_text, h = rec->host;
+		struct sift_str hl = rec->helo;
+		int32_t port = rec->port;
+
+		helo_min = rec->helo.p + rec->helo.n + 1;
+		memset(&rec->ip, 0, sizeof(rec->ip));
+		rec->port = -1;
+		q2 = parse_host(rec, p, e, true);
+		helo_min = NULL;
+		if (q2 == NULL) {
+			rec->ip = ip;
+			rec->addr_text = at;
+			rec->host = h;
+			rec->helo = hl;
+			rec->port = port;
+			break;
+		}
+		q = q2;
+	}
 	if (q < e && *q == ':' && (q + 1 == e || q[1] == ' ')) {
 		*st = TS_COLON;
 		return sp(q + 1, e);
@@ -1624,6 +1664,7 @@ misc_line(struct sift_rec *rec, const char *t, const char *e)
 	const char *q, *w;
 	unsigned st;
 
+	/* A line may end right after its message id. */
 	if (t >= e)
 		return;
 	switch (*t) {
