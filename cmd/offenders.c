@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "geo.h"
 #include "json.h"
+#include "logset.h"
 #include "obuf.h"
 #include "parse.h"
 #include "reader.h"
@@ -896,6 +897,56 @@ read_input(struct ctx *c, const char *path)
 	}
 }
 
+/* A rejectlog or paniclog: their lines repeat the main log's. */
+static bool
+side_log(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	b = b != NULL ? b + 1 : path;
+	return strstr(b, "rejectlog") != NULL || strstr(b, "paniclog") != NULL;
+}
+
+/*
+ * The operands in reading order: directories expanded to the Exim main
+ * logs in them (reject and panic logs repeat the main log's lines, so
+ * only named ones are read), each rotated set oldest first
+ * (lib/logset.h), so windows see events in time order.
+ */
+static void
+read_all(struct ctx *c, int argc, char *argv[])
+{
+	struct sift_logset_opts lo;
+	struct sift_logset *ls;
+	struct sift_err e = SIFT_ERR_INIT;
+	size_t n;
+
+	memset(&lo, 0, sizeof(lo));
+	lo.threads = 1;
+	ls = sift_logset_new(&lo);
+	if (argc == 0 && sift_logset_add(ls, "-", &e) == -1) {
+		cli_report(&e);
+		c->trouble = true;
+	}
+	for (int i = 0; i < argc; i++)
+		if (sift_logset_add(ls, argv[i], &e) == -1) {
+			cli_report(&e);
+			c->trouble = true;
+		}
+	n = sift_logset_count(ls);
+	for (size_t i = 0; i < n; i++) {
+		const char *path = sift_logset_path(ls, i);
+		bool named = false;
+
+		for (int k = 0; k < argc && !named; k++)
+			named = strcmp(argv[k], path) == 0;
+		if (!named && side_log(path))
+			continue;
+		read_input(c, path);
+	}
+	sift_logset_free(ls);
+}
+
 /* --- output ---------------------------------------------------------- */
 
 struct row {
@@ -1416,10 +1467,7 @@ main(int argc, char *argv[])
 		if (sift_state_load(&c.state, o.state, &e) == -1)
 			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
 	}
-	if (argc == 0)
-		read_input(&c, "-");
-	for (int i = 0; i < argc; i++)
-		read_input(&c, argv[i]);
+	read_all(&c, argc, argv);
 
 	rc = report(&c);
 	/*
