@@ -781,7 +781,8 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		q = ++p;
 		while (p < e && (isalnum_c((unsigned char)*p) || *p == '_'))
 			p++;
-		if (alldig(q, (size_t)(p - q)) && p - q <= 5)
+		if (alldig(q, (size_t)(p - q)) && p - q <= 5 &&
+		    num(q, (size_t)(p - q)) <= 65535)
 			rec->port = num(q, (size_t)(p - q));
 	}
 	if (p < e && *p == '*')
@@ -1243,13 +1244,41 @@ hostid_line(struct sift_rec *rec, const char *p, const char *e)
 static const char *
 bare_host(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 {
-	const char *q;
+	const char *q, *q2;
 
 	*st = 0;
 	if (PFX(p, e, "H="))
 		p += 2;
 	if ((q = parse_host(rec, p, e, true)) == NULL)
 		return NULL;
+	/*
+	 * Exim closes the HELO with ") [ip]". A junk HELO (only under
+	 * helo_accept_junk_hosts) may hold ") [8.8.8.8" itself: then Exim's
+	 * own ")" follows the fake bracket. Try the later ends, as
+	 * hostid_line() does for H= lines.
+	 */
+	for (int i = 0; i < 8 && q < e && *q == ')' && rec->helo.p != NULL;
+	    i++) {
+		struct sift_addr ip = rec->ip;
+		struct sift_str at = rec->addr_text, h = rec->host;
+		struct sift_str hl = rec->helo;
+		int32_t port = rec->port;
+
+		helo_min = rec->helo.p + rec->helo.n + 1;
+		memset(&rec->ip, 0, sizeof(rec->ip));
+		rec->port = -1;
+		q2 = parse_host(rec, p, e, true);
+		helo_min = NULL;
+		if (q2 == NULL) {
+			rec->ip = ip;
+			rec->addr_text = at;
+			rec->host = h;
+			rec->helo = hl;
+			rec->port = port;
+			break;
+		}
+		q = q2;
+	}
 	if (q < e && *q == ':' && (q + 1 == e || q[1] == ' ')) {
 		*st = TS_COLON;
 		return sp(q + 1, e);
@@ -1623,6 +1652,9 @@ misc_line(struct sift_rec *rec, const char *t, const char *e)
 	const char *q, *w;
 	unsigned st;
 
+	/* A line may end right after its message id. */
+	if (t >= e)
+		return;
 	switch (*t) {
 	case 'T':
 		if (PFX(t, e, "TLS session: "))
