@@ -25,9 +25,9 @@ T_R2="$T $C"
 W_R2=$T
 C_R2=$C
 echo "ratios (throughput of the reader / throughput of the peer):"
-ratio "plain / wc -l" "$T_PL" "$T_WC" ">= 1x"
+ratio "plain / wc -l" "$T_PL" "$T_WC" "informative"
 ratio "plain / cat" "$T_PL" "$T_CAT" "informative"
 ratio ".zst / zstd -dc" "$T_ZS" "$T_ZSTD" ">= 0.77x"
 ratio ".gz / gzip -dc" "$T_GZ" "$T_GZIP" ">= 0.77x"
-ratio "rotated -j2 / -j1" "$T_R2" "$T_R1" "> 1x"
+ratio "rotated -j2 / -j1" "$T_R2" "$T_R1" "informative: the consumer here is trivial"
 cpu "rotated -j2: CPU (user+sys) / wall" "$W_R2" "$C_R2"

@@ -316,6 +316,7 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			free(allowfiles);
 			return CLI_EXIT_OK;
 		case 'n':
 			o.name4 = optarg;
@@ -411,6 +412,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_VERSION:
 			printf("banlist %s\n", SIFT_VERSION);
+			free(allowfiles);
 			return CLI_EXIT_OK;
 		default:
 			usage();
@@ -521,16 +523,17 @@ main(int argc, char *argv[])
 	if (rc == -1) {
 		cli_report(&e);
 		(void)cli_output_close(fp, false);
-		return CLI_EXIT_TROUBLE;
+		rc = CLI_EXIT_TROUBLE;
+	} else {
+		rc = cli_output_close(fp, true);
+		if (rc == CLI_EXIT_OK && opt.bad > 0)
+			rc = CLI_EXIT_TROUBLE;
 	}
-	rc = cli_output_close(fp, true);
 	sift_bandiff_release(&diff);
 	free(live.v);
 	sift_ipset_release(&set);
 	sift_ipset_release(&allow);
 	sift_ipset_release(&special);
 	free(allowfiles);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	return opt.bad > 0 ? CLI_EXIT_TROUBLE : CLI_EXIT_OK;
+	return rc;
 }

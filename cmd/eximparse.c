@@ -71,6 +71,7 @@ struct slot {
 	uint64_t	 nlines;	/* lines in the range, once counted */
 	bool		 counted;
 	struct chunk	*head, *tail;
+	unsigned	 nq;		/* chunks in head..tail */
 	bool		 done;
 	bool		 trouble;	/* open, read or decode error */
 	uint64_t	 lines, records, longlines;
@@ -287,8 +288,13 @@ chunk_put(struct run *r, size_t i, struct chunk *c, bool done)
 	struct slot *s = &r->slots[i];
 
 	pthread_mutex_lock(&r->mu);
-	while (c != NULL && i != r->head && r->queued >= MAX_QUEUED &&
-	    !r->stop)
+	/*
+	 * The input being written may queue MAX_QUEUED chunks of its own;
+	 * the inputs after it share MAX_QUEUED more. So memory stays bounded
+	 * when the output is slow, and the head can always go on.
+	 */
+	while (c != NULL && !r->stop && (i == r->head ?
+	    s->nq >= MAX_QUEUED : r->queued >= MAX_QUEUED))
 		pthread_cond_wait(&r->cv_work, &r->mu);
 	if (c != NULL) {
 		if (s->tail != NULL)
@@ -296,6 +302,7 @@ chunk_put(struct run *r, size_t i, struct chunk *c, bool done)
 		else
 			s->head = c;
 		s->tail = c;
+		s->nq++;
 		if (i != r->head)
 			r->queued++;
 	}
@@ -378,6 +385,30 @@ part_start(struct run *r, size_t i, uint64_t *before)
 	return rc;
 }
 
+/*
+ * Compressed, by the magic bytes the reader goes by (gzip, zstd, bzip2,
+ * xz)? Standard input counts as such: it may be, and reading it ahead
+ * pays either way.
+ */
+static bool
+compressed(const char *path)
+{
+	unsigned char m[6];
+	ssize_t n;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return true;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, m, sizeof(m));
+	close(fd);
+	return (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
+	    (n >= 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0) ||
+	    (n >= 3 && memcmp(m, "BZh", 3) == 0) ||
+	    (n >= 6 && memcmp(m, "\xfd" "7zXZ\0", 6) == 0);
+}
+
 /* Read, parse, filter and format one input, or one part of one. */
 static void
 do_input(struct run *r, size_t i, struct sift_recout *ro)
@@ -409,6 +440,9 @@ do_input(struct run *r, size_t i, struct sift_recout *ro)
 	}
 	memset(&sopts, 0, sizeof(sopts));
 	sopts.parse = o->popts;
+	sopts.no_sort = true;
+	/* decompress in a thread of its own, ahead of the parsing */
+	sopts.threads = !s->part && compressed(s->path) ? 2 : 1;
 	path = s->path;
 	if (sift_stream_open(&st, &path, 1, &sopts, &e) == -1) {
 		slot_warn(s, e.msg);
@@ -514,7 +548,9 @@ writer(struct run *r, FILE *fp)
 				pthread_cond_wait(&r->cv_main, &r->mu);
 			c = s->head;
 			s->head = s->tail = NULL;
+			s->nq = 0;
 			done = s->done;
+			pthread_cond_broadcast(&r->cv_work);
 			pthread_mutex_unlock(&r->mu);
 			for (; c != NULL; c = n) {
 				n = c->next;
@@ -538,8 +574,7 @@ writer(struct run *r, FILE *fp)
 		r->head = i + 1;
 		/* chunks of the new head no longer count against the queue */
 		if (i + 1 < r->nslots)
-			for (c = r->slots[i + 1].head; c != NULL; c = c->next)
-				r->queued--;
+			r->queued -= r->slots[i + 1].nq;
 		if (!ok)
 			r->stop = true;
 		pthread_cond_broadcast(&r->cv_work);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <err.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +45,7 @@ struct opts {
 	enum group	 group;
 	unsigned	 p4, p6;
 	unsigned	 min_count, min_score;
+	unsigned	 jobs;
 	int64_t		 window;
 	size_t		 top;
 	int		 verbose;
@@ -86,14 +88,24 @@ struct ctx {
 	struct sift_geo		*gcc, *gasn;	/* country, ASN databases */
 	struct asnorg		*orgs;
 	size_t			 norgs, caporgs;
-	uint64_t		 resumed, skipped_bytes;
+	uint64_t		 resumed, skipped_bytes, quick;
+	bool			 skip_deliv;	/* no rule for deliveries */
 	bool			 trouble;
+};
+
+/* A worker: its own context (classifier, tables, counters), one chunk. */
+struct job {
+	struct ctx	 c;
+	const char	*path;
+	uint64_t	 start, end;
+	pthread_t	 t;
 };
 
 static const char usage_text[] =
 "usage: offenders [-hLqVv] [-a file] [-C rules] [-c classes] [-f format]\n"
-"                 [-G db] [-g group] [-n count] [-o file] [-s score] [-t top]\n"
-"                 [-W class=weight] [-w window] [--allow-loopback]\n"
+"                 [-G db] [-g group] [-j jobs] [-n count] [-o file] [-s score]\n"
+"                 [-t top]"
+ " [-W class=weight] [-w window] [--allow-loopback]\n"
 "                 [--asn db] [--now time] [--prefix4 len] [--prefix6 len]\n"
 "                 [--since time] [--state file] [--until time] [file ...]\n";
 
@@ -119,6 +131,7 @@ static const struct option longopts[] = {
 	{ "group",		required_argument, NULL, 'g' },
 	{ "by",			required_argument, NULL, 'g' },
 	{ "help",		no_argument,	   NULL, 'h' },
+	{ "jobs",		required_argument, NULL, 'j' },
 	{ "list-classes",	no_argument,	   NULL, 'L' },
 	{ "min-count",		required_argument, NULL, 'n' },
 	{ "min-score",		required_argument, NULL, 's' },
@@ -526,9 +539,10 @@ regroup(struct ctx *c)
 
 	if (sift_agg_new(&g, NULL, &e) == -1)
 		errx(CLI_EXIT_TROUBLE, "%s", e.msg);
-	for (size_t i = 0; i < sift_agg_size(c->agg); i++) {
-		const struct sift_agg_ent *en = sift_agg_at(c->agg, i);
+	const struct sift_agg_ent *en;
+	size_t pos = 0;
 
+	while ((en = sift_agg_next(c->agg, &pos)) != NULL) {
 		geo_key(c, &en->key, &k);
 		sift_agg_merge_entry(g, &k, c->agg, en);
 	}
@@ -637,15 +651,191 @@ complete_end(const char *path, uint64_t size)
 	return size;
 }
 
+/*
+ * Count the lines of r up to decoded offset limit (the line ending there
+ * included). done_off and done_line: where the last line counted ended.
+ */
+static void
+scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
+    uint64_t *done_off, uint64_t *done_line)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_str line;
+	struct sift_rec rec;
+	struct sift_match m;
+	int rc;
+
+	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
+		uint64_t off = sift_reader_offset(r);
+
+		if (off > limit)
+			break;
+		*done_off = off;
+		c->lines++;
+		if (c->skip_deliv && sift_line_is_delivery(line)) {
+			c->quick++;
+			continue;
+		}
+		if (sift_parse(line, &rec, &c->popts) < 0) {
+			c->unparsed++;
+			continue;
+		}
+		if (sift_classify(c->cl, &rec, &m) < 0)
+			continue;
+		count_event(c, &rec, &m);
+	}
+	*done_line = sift_reader_lineno(r);
+	if (rc == 1)	/* stopped at the limit: that line is not ours */
+		(*done_line)--;
+	if (rc == -1) {
+		cli_report(&e);
+		c->trouble = true;
+	}
+}
+
+static void *
+job_run(void *arg)
+{
+	struct job *j = arg;
+	struct sift_reader *r;
+	struct sift_reader_opts ro;
+	struct sift_err e = SIFT_ERR_INIT;
+	uint64_t off, ln;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.start_offset = j->start;
+	if (sift_reader_open(&r, j->path, &ro, &e) == -1) {
+		cli_report(&e);
+		j->c.trouble = true;
+		return NULL;
+	}
+	scan(&j->c, r, j->end, &off, &ln);
+	sift_reader_close(r);
+	return NULL;
+}
+
+/* A worker context: shares options and allowlist, owns the rest. */
+static void
+job_init(struct job *j, const struct ctx *c)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+
+	j->c = *c;
+	j->c.cl = sift_classifier_clone(c->cl);
+	if (j->c.cl == NULL ||
+	    sift_agg_new(&j->c.agg, NULL, &e) == -1 ||
+	    sift_agg_new(&j->c.supp, NULL, &e) == -1)
+		errx(CLI_EXIT_TROUBLE, "worker: %s", e.msg);
+	j->c.lines = j->c.unparsed = j->c.classified = j->c.noaddr = 0;
+	j->c.outside = j->c.unselected = j->c.suppressed = j->c.quick = 0;
+	memset(j->c.bycls, 0, sizeof(j->c.bycls));
+	j->c.state = NULL;
+	j->c.trouble = false;
+}
+
+static void
+job_merge(struct ctx *c, struct job *j)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+
+	if (sift_agg_merge(c->agg, j->c.agg, &e) == -1 ||
+	    sift_agg_merge(c->supp, j->c.supp, &e) == -1)
+		errx(CLI_EXIT_TROUBLE, "%s", e.msg);
+	c->lines += j->c.lines;
+	c->unparsed += j->c.unparsed;
+	c->classified += j->c.classified;
+	c->noaddr += j->c.noaddr;
+	c->outside += j->c.outside;
+	c->unselected += j->c.unselected;
+	c->suppressed += j->c.suppressed;
+	c->quick += j->c.quick;
+	for (int i = 0; i < SIFT_CLASS_MAX; i++)
+		c->bycls[i] += j->c.bycls[i];
+	c->trouble |= j->c.trouble;
+	sift_agg_free(j->c.agg);
+	sift_agg_free(j->c.supp);
+	sift_classifier_free(j->c.cl);
+}
+
+/* Start of the line after byte at of path (a chunk boundary). */
+static uint64_t
+next_line(int fd, uint64_t at, uint64_t size)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while (at < size) {
+		if ((n = pread(fd, buf, sizeof(buf), (off_t)at)) <= 0)
+			return size;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] == '\n')
+				return at + (uint64_t)i + 1;
+		at += (uint64_t)n;
+	}
+	return size;
+}
+
+/*
+ * A big plain file without a window or state is cut at line boundaries
+ * into one chunk per job; workers count the later chunks while this
+ * thread counts the first, and their tables are merged.
+ */
+#define CHUNK_MIN	(4u << 20)
+
+static bool
+read_parallel(struct ctx *c, struct sift_reader *r, const char *path)
+{
+	struct stat st;
+	struct job *jobs;
+	unsigned n = c->o->jobs, started = 0;
+	uint64_t bound[65], off, ln;
+	int fd;
+
+	if (n < 2 || c->o->window > 0 || c->state != NULL ||
+	    strcmp(sift_reader_codec(r), "plain") != 0 ||
+	    strcmp(path, "-") == 0 || sift_reader_fstat(r, &st) == -1 ||
+	    !S_ISREG(st.st_mode) || (uint64_t)st.st_size < (uint64_t)n *
+	    CHUNK_MIN)
+		return false;
+	if (n > 64)
+		n = 64;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	bound[0] = 0;
+	for (unsigned k = 1; k < n; k++)
+		bound[k] = next_line(fd, (uint64_t)st.st_size / n * k,
+		    (uint64_t)st.st_size);
+	bound[n] = UINT64_MAX;	/* the last chunk reads what grows too */
+	close(fd);
+	jobs = sift_xcalloc(n, sizeof(*jobs));
+	for (unsigned k = 1; k < n; k++) {
+		job_init(&jobs[k], c);
+		jobs[k].path = path;
+		jobs[k].start = bound[k];
+		jobs[k].end = bound[k + 1];
+		if (bound[k] >= bound[k + 1] || pthread_create(&jobs[k].t,
+		    NULL, job_run, &jobs[k]) != 0) {
+			job_run(&jobs[k]);	/* empty, or no thread */
+			jobs[k].t = pthread_self();
+		}
+		started++;
+	}
+	scan(c, r, bound[1], &off, &ln);
+	for (unsigned k = 1; k <= started; k++) {
+		if (!pthread_equal(jobs[k].t, pthread_self()))
+			pthread_join(jobs[k].t, NULL);
+		job_merge(c, &jobs[k]);
+	}
+	free(jobs);
+	return true;
+}
+
 static void
 read_input(struct ctx *c, const char *path)
 {
 	struct sift_reader *r;
 	struct sift_reader_opts ro;
 	struct sift_err e = SIFT_ERR_INIT;
-	struct sift_str line;
-	struct sift_rec rec;
-	struct sift_match m;
 	struct stat st;
 	const struct sift_state_ent *old = NULL;
 	struct sift_state_ent ne;
@@ -653,7 +843,6 @@ read_input(struct ctx *c, const char *path)
 	size_t headlen = 0;
 	uint64_t limit = UINT64_MAX, done_off, done_line;
 	bool plain = false;
-	int rc;
 
 	memset(&ro, 0, sizeof(ro));
 	if (c->state != NULL) {
@@ -691,24 +880,8 @@ read_input(struct ctx *c, const char *path)
 	}
 	done_off = ro.start_offset;
 	done_line = ro.start_lineno;
-	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
-		if (sift_reader_offset(r) > limit)
-			break;
-		done_off = sift_reader_offset(r);
-		done_line = sift_reader_lineno(r);
-		c->lines++;
-		if (sift_parse(line, &rec, &c->popts) < 0) {
-			c->unparsed++;
-			continue;
-		}
-		if (sift_classify(c->cl, &rec, &m) < 0)
-			continue;
-		count_event(c, &rec, &m);
-	}
-	if (rc == -1) {
-		cli_report(&e);
-		c->trouble = true;
-	}
+	if (!read_parallel(c, r, path))
+		scan(c, r, limit, &done_off, &done_line);
 	sift_reader_close(r);
 	if (c->state != NULL && headlen > 0) {
 		memset(&ne, 0, sizeof(ne));
@@ -728,6 +901,7 @@ read_input(struct ctx *c, const char *path)
 struct row {
 	const struct sift_agg_ent *e;
 	uint64_t score;
+	uint32_t count;		/* copied: sorting touches only rows */
 };
 
 static uint64_t
@@ -753,8 +927,8 @@ row_cmp(const void *a, const void *b)
 
 	if (x->score != y->score)
 		return x->score < y->score ? 1 : -1;
-	if (x->e->count != y->e->count)
-		return x->e->count < y->e->count ? 1 : -1;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
 	if (x->e->key.family != y->e->key.family)
 		return x->e->key.family < y->e->key.family ? -1 : 1;
 	return memcmp(x->e->key.b, y->e->key.b, 16);
@@ -967,6 +1141,7 @@ report(struct ctx *c)
 {
 	size_t n = sift_agg_size(c->agg), k = 0;
 	struct row *rows;
+	const struct sift_agg_ent *e;
 	FILE *fp;
 	int rc;
 
@@ -977,8 +1152,7 @@ report(struct ctx *c)
 	}
 	orgs_finish(c);
 	rows = sift_xreallocarray(NULL, n ? n : 1, sizeof(*rows));
-	for (size_t i = 0; i < n; i++) {
-		const struct sift_agg_ent *e = sift_agg_at(c->agg, i);
+	for (size_t pos = 0; (e = sift_agg_next(c->agg, &pos)) != NULL;) {
 		uint64_t s = score_of(c, e);
 
 		if (c->o->window > 0) {
@@ -989,6 +1163,7 @@ report(struct ctx *c)
 			continue;
 		rows[k].e = e;
 		rows[k].score = s;
+		rows[k].count = e->count;
 		k++;
 	}
 	qsort(rows, k, sizeof(*rows), row_cmp);
@@ -1011,10 +1186,12 @@ stats(const struct ctx *c)
 		    "addresses", c->suppressed, ns);
 	if (c->o->verbose == 0)
 		return;
-	warnx("%" PRIu64 " lines, %" PRIu64 " not Exim, %" PRIu64
+	warnx("%" PRIu64 " lines (%" PRIu64 " deliveries skipped unparsed), %"
+	    PRIu64 " not Exim, %" PRIu64
 	    " classified, %" PRIu64 " of unselected classes, %" PRIu64
 	    " without an address, %" PRIu64 " outside the time range",
-	    c->lines, c->unparsed, c->classified, c->unselected, c->noaddr,
+	    c->lines, c->quick, c->unparsed, c->classified, c->unselected,
+	    c->noaddr,
 	    c->outside);
 	for (int i = 0; i < sift_classifier_nclasses(c->cl); i++)
 		if (c->bycls[i] != 0)
@@ -1042,8 +1219,13 @@ main(int argc, char *argv[])
 	o.p4 = 24;
 	o.p6 = 64;
 	o.min_count = 1;
+	{
+		long np = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o.jobs = np < 1 ? 1 : np > 8 ? 8 : (unsigned)np;
+	}
 	o.now = (int64_t)time(NULL);
-	while ((ch = getopt_long(argc, argv, "a:C:c:f:G:g:hLn:o:qs:t:VvW:w:x:",
+	while ((ch = getopt_long(argc, argv, "a:C:c:f:G:g:hj:Ln:o:qs:t:VvW:w:x:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -1067,6 +1249,9 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(true);
+		case 'j':
+			o.jobs = (unsigned)cli_number(optarg, 1, 64, "-j");
+			break;
 		case 'L':
 			o.list_classes = true;
 			break;
@@ -1184,6 +1369,10 @@ main(int argc, char *argv[])
 		if (sift_classifier_load(c.cl, o.rules[i], &e) == -1)
 			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
 	select_classes(&c, o.classes);
+	c.skip_deliv = true;
+	for (int ev = SIFT_EV_ARRIVAL; ev <= SIFT_EV_COMPLETED; ev++)
+		if (sift_classifier_event_used(c.cl, (enum sift_event)ev))
+			c.skip_deliv = false;
 	set_weights(&c, o.weights, o.nweights);
 	if (o.list_classes) {
 		list_classes(&c);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Per-key counters: dense entry array plus an open-addressing index. */
+/* Per-key counters: entries stored in an open-addressing hash table. */
 #include "agg.h"
 
 #include <stdlib.h>
@@ -8,20 +8,16 @@
 #include "xalloc.h"
 #include "banned.h"
 
-struct slot {
-	uint32_t	idx;	/* entry index + 1; 0: empty */
-	uint32_t	tag;	/* high hash bits, to skip most compares */
-};
+_Static_assert(sizeof(struct sift_agg_ent) == 48, "agg entry size");
 
 struct sift_agg {
 	struct sift_agg_opts	 o;
-	struct sift_agg_ent	*ents;
-	size_t			 n, cap;
-	struct slot		*slots;
+	struct sift_agg_ent	*ents;		/* the hash table itself */
+	size_t			 n;		/* keys */
 	size_t			 mask;		/* slots - 1 */
 	uint32_t		*ext;		/* rows of SIFT_CLASS_MAX */
 	size_t			 next, capext;
-	/* Window ring: per entry, head, fill, then R times and weights. */
+	/* Window ring per slot: head, fill, then R times and weights. */
 	unsigned		 ring;		/* R, 0: no window */
 	size_t			 stride;
 	unsigned char		*rings;
@@ -50,6 +46,15 @@ key_eq(const struct sift_agg_ent *e, const struct sift_key *k)
 	    memcmp(e->key.b, k->a.b, 16) == 0;
 }
 
+static void
+alloc_table(struct sift_agg *ag, size_t slots)
+{
+	ag->mask = slots - 1;
+	/* family 0 marks an empty slot */
+	ag->ents = sift_xcalloc(slots, sizeof(*ag->ents));
+	ag->rings = ag->ring ? sift_xcalloc(slots, ag->stride) : NULL;
+}
+
 int
 sift_agg_new(struct sift_agg **ap, const struct sift_agg_opts *opts,
     struct sift_err *err)
@@ -72,9 +77,9 @@ sift_agg_new(struct sift_agg **ap, const struct sift_agg_opts *opts,
 	if (opts != NULL)
 		ag->o = *opts;
 	ag->ring = r;
-	ag->stride = r ? 8 + (size_t)r * 8 + (((size_t)r + 7) & ~(size_t)7) : 0;
-	ag->mask = 1023;
-	ag->slots = sift_xcalloc(ag->mask + 1, sizeof(*ag->slots));
+	ag->stride = r ? 8 + (size_t)r * 8 + (((size_t)r + 7) &
+	    ~(size_t)7) : 0;
+	alloc_table(ag, 1024);
 	*ap = ag;
 	return 0;
 }
@@ -85,7 +90,6 @@ sift_agg_free(struct sift_agg *ag)
 	if (ag == NULL)
 		return;
 	free(ag->ents);
-	free(ag->slots);
 	free(ag->ext);
 	free(ag->rings);
 	free(ag);
@@ -94,70 +98,62 @@ sift_agg_free(struct sift_agg *ag)
 static void
 rehash(struct sift_agg *ag)
 {
-	size_t nmask = ag->mask * 2 + 1;
-	struct slot *ns = sift_xcalloc(nmask + 1, sizeof(*ns));
+	struct sift_agg_ent *old = ag->ents;
+	unsigned char *oldr = ag->rings;
+	size_t oslots = ag->mask + 1;
 
-	for (size_t i = 0; i < ag->n; i++) {
+	alloc_table(ag, oslots * 2);
+	for (size_t i = 0; i < oslots; i++) {
 		struct sift_key k;
-		uint64_t h;
 		size_t j;
 
-		k.a = ag->ents[i].key;
-		k.plen = ag->ents[i].plen;
-		h = key_hash(&k);
-		for (j = h & nmask; ns[j].idx != 0; j = (j + 1) & nmask)
+		if (old[i].key.family == 0)
 			continue;
-		ns[j].idx = (uint32_t)(i + 1);
-		ns[j].tag = (uint32_t)(h >> 32);
+		k.a = old[i].key;
+		k.plen = old[i].plen;
+		for (j = key_hash(&k) & ag->mask; ag->ents[j].key.family != 0;
+		    j = (j + 1) & ag->mask)
+			continue;
+		ag->ents[j] = old[i];
+		if (oldr != NULL)
+			memcpy(ag->rings + j * ag->stride,
+			    oldr + i * ag->stride, ag->stride);
 	}
-	free(ag->slots);
-	ag->slots = ns;
-	ag->mask = nmask;
+	free(old);
+	free(oldr);
 }
 
-/* Index of k's entry, inserting a zeroed one if absent. */
+/* Slot of k, inserting a zeroed entry if absent (and insert is set). */
 static size_t
 lookup(struct sift_agg *ag, const struct sift_key *k, bool insert,
     bool *found)
 {
-	uint64_t h = key_hash(k);
-	uint32_t tag = (uint32_t)(h >> 32);
 	size_t j;
 	struct sift_agg_ent *e;
 
-	for (j = h & ag->mask; ag->slots[j].idx != 0;
+	for (j = key_hash(k) & ag->mask; ag->ents[j].key.family != 0;
 	    j = (j + 1) & ag->mask) {
-		if (ag->slots[j].tag == tag &&
-		    key_eq(&ag->ents[ag->slots[j].idx - 1], k)) {
+		if (key_eq(&ag->ents[j], k)) {
 			*found = true;
-			return ag->slots[j].idx - 1;
+			return j;
 		}
 	}
 	*found = false;
 	if (!insert)
 		return 0;
-	if (ag->n == ag->cap) {
-		ag->cap = ag->cap ? ag->cap + ag->cap / 2 : 256;
-		if (ag->cap >= UINT32_MAX)
-			ag->cap = UINT32_MAX - 1;
-		ag->ents = sift_xreallocarray(ag->ents, ag->cap,
-		    sizeof(*ag->ents));
-		if (ag->ring)
-			ag->rings = sift_xreallocarray(ag->rings, ag->cap,
-			    ag->stride);
+	/* At most 3/4 full: grow first, then find the slot again. */
+	if ((ag->n + 1) * 4 > (ag->mask + 1) * 3) {
+		rehash(ag);
+		for (j = key_hash(k) & ag->mask; ag->ents[j].key.family != 0;
+		    j = (j + 1) & ag->mask)
+			continue;
 	}
-	e = &ag->ents[ag->n];
+	e = &ag->ents[j];
 	memset(e, 0, sizeof(*e));
 	e->key = k->a;
 	e->plen = k->plen;
-	if (ag->ring)
-		memset(ag->rings + ag->n * ag->stride, 0, ag->stride);
-	ag->slots[j].idx = (uint32_t)(ag->n + 1);
-	ag->slots[j].tag = tag;
 	ag->n++;
-	if (ag->n * 2 > ag->mask + 1)
-		rehash(ag);
-	return ag->n - 1;
+	return j;
 }
 
 static void
@@ -187,10 +183,10 @@ class_add(struct sift_agg *ag, struct sift_agg_ent *e, int cls, uint32_t n)
 		memset(row, 0, SIFT_CLASS_MAX * sizeof(uint32_t));
 		for (unsigned i = 0; i < e->nslot; i++)
 			row[e->cls[i]] = e->cnt[i];
-		e->ext = (uint32_t)ag->next++;
+		e->cnt[0] = (uint32_t)ag->next++;
 		e->nslot = SIFT_AGG_EXT;
 	}
-	ag->ext[(size_t)e->ext * SIFT_CLASS_MAX + (unsigned)cls] += n;
+	ag->ext[(size_t)e->cnt[0] * SIFT_CLASS_MAX + (unsigned)cls] += n;
 }
 
 static void
@@ -246,11 +242,13 @@ sift_agg_add(struct sift_agg *ag, const struct sift_key *k, int cls,
 
 	if (e->count < UINT32_MAX)
 		e->count++;
-	if (ts != 0) {
-		if (e->first == 0 || ts < e->first)
-			e->first = ts;
-		if (ts > e->last)
-			e->last = ts;
+	if (ts > 0 && ts <= UINT32_MAX) {
+		uint32_t t = (uint32_t)ts;
+
+		if (e->first == 0 || t < e->first)
+			e->first = t;
+		if (t > e->last)
+			e->last = t;
 	}
 	if (cls >= 0 && cls < SIFT_CLASS_MAX)
 		class_add(ag, e, cls, 1);
@@ -309,9 +307,11 @@ sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
 	if (dst->ring || src->ring)
 		return sift_err_set(err, SIFT_E_USAGE, 0,
 		    "cannot merge windowed tables");
-	for (size_t i = 0; i < src->n; i++) {
+	for (size_t i = 0; i <= src->mask; i++) {
 		struct sift_key k;
 
+		if (src->ents[i].key.family == 0)
+			continue;
 		k.a = src->ents[i].key;
 		k.plen = src->ents[i].plen;
 		sift_agg_merge_entry(dst, &k, src, &src->ents[i]);
@@ -326,9 +326,12 @@ sift_agg_size(const struct sift_agg *ag)
 }
 
 const struct sift_agg_ent *
-sift_agg_at(const struct sift_agg *ag, size_t i)
+sift_agg_next(const struct sift_agg *ag, size_t *pos)
 {
-	return i < ag->n ? &ag->ents[i] : NULL;
+	for (; *pos <= ag->mask; (*pos)++)
+		if (ag->ents[*pos].key.family != 0)
+			return &ag->ents[(*pos)++];
+	return NULL;
 }
 
 uint32_t
@@ -338,7 +341,8 @@ sift_agg_class_count(const struct sift_agg *ag, const struct sift_agg_ent *e,
 	if (cls < 0 || cls >= SIFT_CLASS_MAX)
 		return 0;
 	if (e->nslot == SIFT_AGG_EXT)
-		return ag->ext[(size_t)e->ext * SIFT_CLASS_MAX + (unsigned)cls];
+		return ag->ext[(size_t)e->cnt[0] * SIFT_CLASS_MAX +
+		    (unsigned)cls];
 	for (unsigned i = 0; i < e->nslot; i++)
 		if (e->cls[i] == cls)
 			return e->cnt[i];
@@ -348,8 +352,6 @@ sift_agg_class_count(const struct sift_agg *ag, const struct sift_agg_ent *e,
 size_t
 sift_agg_bytes(const struct sift_agg *ag)
 {
-	return sizeof(*ag) + ag->cap * sizeof(*ag->ents) +
-	    (ag->mask + 1) * sizeof(*ag->slots) +
-	    ag->capext * SIFT_CLASS_MAX * sizeof(uint32_t) +
-	    ag->cap * ag->stride;
+	return sizeof(*ag) + (ag->mask + 1) * (sizeof(*ag->ents) +
+	    ag->stride) + ag->capext * SIFT_CLASS_MAX * sizeof(uint32_t);
 }

@@ -5,8 +5,10 @@
  * keeps the total, per-class counts, the first and last event time and,
  * when a window is set, a ring of the last events' times for the sliding
  * window threshold. Memory grows with distinct keys, never with events:
- * 64 bytes an entry plus 8 bytes of index a slot (the index is kept at
- * most half full), plus 9 bytes per ring place with a window.
+ * entries (48 bytes) live in the hash table's own slots, which is kept at
+ * most 3/4 full and doubles (so 64 to 128 bytes a key, one cache miss a
+ * lookup), plus 9 bytes per ring place and slot with a window. Times are
+ * kept as unsigned 32-bit epoch seconds (until 2106).
  *
  * The caller owns the table from sift_agg_new() until sift_agg_free().
  * Entry pointers are valid until the next sift_agg_add() or merge.
@@ -51,19 +53,20 @@ struct sift_agg_opts {
 };
 
 #define SIFT_AGG_HIT	0x01	/* window threshold reached */
-#define SIFT_AGG_SLOTS	4
-#define SIFT_AGG_EXT	0xff	/* nslot value: counts live in ext row */
+#define SIFT_AGG_SLOTS	3
+#define SIFT_AGG_EXT	0xff	/* nslot value: counts live in an ext row */
 
+/* 48 bytes. */
 struct sift_agg_ent {
-	struct sift_addr key;
+	struct sift_addr key;		/* family 0: an empty slot */
 	uint8_t		 plen;
 	uint8_t		 flags;		/* SIFT_AGG_* */
 	uint8_t		 nslot;		/* used cls/cnt slots, or SIFT_AGG_EXT */
 	uint32_t	 count;		/* events */
-	int64_t		 first, last;	/* epoch seconds; 0: no time seen */
+	uint32_t	 first, last;	/* epoch seconds; 0: no time seen */
+	/* Per-class counts; with SIFT_AGG_EXT, cnt[0] is the ext row. */
 	uint32_t	 cnt[SIFT_AGG_SLOTS];
 	uint8_t		 cls[SIFT_AGG_SLOTS];
-	uint32_t	 ext;		/* row in the overflow table */
 };
 
 struct sift_agg;
@@ -93,8 +96,12 @@ SIFT_NODISCARD int sift_agg_merge(struct sift_agg *dst,
 	    const struct sift_agg *src, struct sift_err *err);
 
 size_t	 sift_agg_size(const struct sift_agg *ag);
-/* Entries in order of first appearance; i < sift_agg_size(). */
-const struct sift_agg_ent *sift_agg_at(const struct sift_agg *ag, size_t i);
+/*
+ * Iterate: start with *pos = 0; returns the next entry (in table order)
+ * and advances *pos, or NULL at the end.
+ */
+const struct sift_agg_ent *sift_agg_next(const struct sift_agg *ag,
+	    size_t *pos);
 uint32_t sift_agg_class_count(const struct sift_agg *ag,
 	    const struct sift_agg_ent *e, int cls);
 /* Bytes allocated by the table (for -v and benchmarks). */

@@ -236,7 +236,8 @@ static const struct sift_rule builtin[] = {
 	    NULL, NULL, "AUTH ACL" },
 	{ EV(SYNC), 0, R, 0, SIFT_CL_PROTOCOL,
 	    NULL, NULL, "input sent without waiting" },
-	{ 0, 0, T, SIFT_RF_ANCHOR, SIFT_CL_PROTOCOL,
+	{ EV(SYNC) | EV(PROTOCOL) | REJ | EV(OTHER), 0, T, SIFT_RF_ANCHOR,
+	    SIFT_CL_PROTOCOL,
 	    "SMTP protocol synchronization error", NULL, NULL },
 	{ EV(DROP) | EV(OTHER), 0, T, 0, SIFT_CL_PROTOCOL,
 	    "dropped: too many", NULL,
@@ -800,4 +801,80 @@ sift_classifier_class_define(struct sift_classifier *c, const char *name,
 	memcpy(c->names[c->nclasses], name, n);
 	c->names[c->nclasses][n] = '\0';
 	return c->nclasses++;
+}
+
+bool
+sift_classifier_event_used(const struct sift_classifier *c,
+    enum sift_event ev)
+{
+	return (unsigned)ev < SIFT_EV__COUNT && c->nbyev[ev] != 0;
+}
+
+static bool
+idchars(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= 'a' && ch <= 'z')))
+			return false;
+	}
+	return true;
+}
+
+static bool
+digits(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
+}
+
+bool
+sift_line_is_delivery(struct sift_str line)
+{
+	const char *p = line.p, *end = line.p + line.n;
+	size_t idn;
+
+	/* YYYY-MM-DD HH:MM:SS */
+	if (line.n < 40 || p[4] != '-' || p[7] != '-' || p[10] != ' ' ||
+	    p[13] != ':' || p[16] != ':' || !digits(p, 4))
+		return false;
+	p += 19;
+	if (*p == '.' && digits(p + 1, 3))
+		p += 4;
+	if (p[0] == ' ' && (p[1] == '+' || p[1] == '-') && digits(p + 2, 4))
+		p += 6;
+	if (p[0] == ' ' && p[1] == '[') {
+		const char *q = p + 2;
+
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+		if (q == p + 2 || q >= end || *q != ']')
+			return false;
+		p = q + 1;
+	}
+	if (*p++ != ' ')
+		return false;
+	/* 1xUxdl-0004eL-2P or 10HmaX-000000005vi-0000 */
+	if (end - p > 17 && p[6] == '-' && p[13] == '-' && p[16] == ' ')
+		idn = 16;
+	else if (end - p > 24 && p[6] == '-' && p[18] == '-' && p[23] == ' ')
+		idn = 23;
+	else
+		return false;
+	if (!idchars(p, 6) || !idchars(p + 7, idn == 16 ? 6 : 11) ||
+	    !idchars(p + idn - (idn == 16 ? 2 : 4), idn == 16 ? 2 : 4))
+		return false;
+	p += idn + 1;
+	if (end - p < 3)
+		return false;
+	if (p[2] == ' ' && ((p[0] == '<' && p[1] == '=') ||
+	    (p[0] == '=' && p[1] == '>') || (p[0] == '-' && p[1] == '>') ||
+	    (p[0] == '*' && p[1] == '>') || (p[0] == '>' && p[1] == '>') ||
+	    (p[0] == '=' && p[1] == '=') || (p[0] == '*' && p[1] == '*')))
+		return true;
+	return end - p == 9 && memcmp(p, "Completed", 9) == 0;
 }

@@ -141,6 +141,19 @@ SIFT_NODISCARD int sift_classifier_add_line(struct sift_classifier *c,
 int	 sift_classify(struct sift_classifier *c, const struct sift_rec *rec,
 	    struct sift_match *m);
 
+/* Some rule can match records of event ev. */
+bool	 sift_classifier_event_used(const struct sift_classifier *c,
+	    enum sift_event ev);
+/*
+ * A fast look at a raw line: true when it is certainly a plain Exim
+ * message line with a delivery flag (<= => -> *> >> == **) or
+ * "Completed", which sift_parse() would give one of the events
+ * arrival ... fail or completed; false when not, or not sure (syslog
+ * frames, odd prefixes). Lets callers skip parsing lines that no rule
+ * can match (see sift_classifier_event_used()).
+ */
+bool	 sift_line_is_delivery(struct sift_str line);
+
 /* Classes: built-in first, then user classes in order of appearance. */
 int	 sift_classifier_nclasses(const struct sift_classifier *c);
 const char *sift_classifier_class_name(const struct sift_classifier *c,

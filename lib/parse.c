@@ -282,6 +282,7 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 {
 	size_t n = (size_t)(e - p), l = 19;
 	int y, mo, d, h, mi, s;
+	bool offok = true;
 
 	if (n < 19 || !ISDIG(p[0]) || !ISDIG(p[1]) || !ISDIG(p[2]) ||
 	    !ISDIG(p[3]) || p[4] != '-' || !ISDIG(p[5]) || !ISDIG(p[6]) ||
@@ -304,6 +305,8 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 	    p[l + 1] == '-') && alldig(p + l + 2, 4) &&
 	    (n == l + 6 || p[l + 6] == ' ')) {
 		tp->off = num(p + l + 2, 2) * 60 + num(p + l + 4, 2);
+		/* No zone is a day or more off UTC: +9959 is no time. */
+		offok = num(p + l + 2, 2) <= 23 && num(p + l + 4, 2) <= 59;
 		if (p[l + 1] == '-')
 			tp->off = -tp->off;
 		tp->has_off = true;
@@ -320,7 +323,7 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 		date_cache.days = sift_days_from_civil(y, mo, d);
 		date_cache.ok = mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
 	}
-	tp->valid = date_cache.ok && h <= 24 && mi <= 59 && s <= 60;
+	tp->valid = date_cache.ok && h <= 24 && mi <= 59 && s <= 60 && offok;
 	tp->wall = date_cache.days * 86400 + h * 3600 + mi * 60 + s;
 	return l;
 }
@@ -426,7 +429,11 @@ iso_ts(const char *p, const char *e, struct tsparts *tp)
 	tp->ms = -1;
 	tp->wall = sift_tstamp_wall(num(p, 4), num(p + 5, 2), num(p + 8, 2),
 	    num(p + 11, 2), num(p + 14, 2), num(p + 17, 2));
-	tp->valid = true;
+	/* The same ranges as exim_ts(): a syslog header is text too. */
+	tp->valid = num(p + 5, 2) >= 1 && num(p + 5, 2) <= 12 &&
+	    num(p + 8, 2) >= 1 && num(p + 8, 2) <= 31 &&
+	    num(p + 11, 2) <= 24 && num(p + 14, 2) <= 59 &&
+	    num(p + 17, 2) <= 60;
 	if (p[l] == '.') {
 		size_t f = l + 1;
 
@@ -447,10 +454,14 @@ iso_ts(const char *p, const char *e, struct tsparts *tp)
 		    p[l + 3] == ':' && ISDIG(p[l + 4]) && ISDIG(p[l + 5])) {
 			tp->off = sign * (num(p + l + 1, 2) * 60 +
 			    num(p + l + 4, 2));
+			if (num(p + l + 1, 2) > 23 || num(p + l + 4, 2) > 59)
+				tp->valid = false;
 			l += 6;
 		} else if (alldig(p + l + 1, 4)) {
 			tp->off = sign * (num(p + l + 1, 2) * 60 +
 			    num(p + l + 3, 2));
+			if (num(p + l + 1, 2) > 23 || num(p + l + 3, 2) > 59)
+				tp->valid = false;
 			l += 5;
 		} else
 			return 0;
@@ -1737,7 +1748,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 	if (e - t >= 3 && t[2] == ' ') {
 		enum sift_event ev = SIFT_EV_OTHER;
 
-		switch (t[0] << 8 | t[1]) {
+		switch ((unsigned char)t[0] << 8 | (unsigned char)t[1]) {
 		case '<' << 8 | '=':
 			ev = SIFT_EV_ARRIVAL;
 			break;

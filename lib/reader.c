@@ -23,7 +23,6 @@ struct sift_reader {
 	size_t			 cap, start, end;
 	size_t			 max_line;
 	uint64_t		 lineno, offset;
-	uint64_t		 skip;		/* start_offset still to drop */
 	struct sift_decoder	*dec;		/* direct mode */
 	struct sift_feed	*feed;		/* fed by a worker thread */
 	unsigned		 feedidx;
@@ -88,7 +87,6 @@ sift_reader_fdopen(struct sift_reader **rp, int fd, const char *name,
 			return -1;
 		}
 		r->ownfeed = true;
-		r->have_st = false;
 		*rp = r;
 		return 0;
 	}
@@ -302,7 +300,7 @@ sift_reader_codec(const struct sift_reader *r)
 int
 sift_reader_fstat(const struct sift_reader *r, struct stat *st)
 {
-	if (r->feed != NULL)
+	if (!r->have_st && r->feed != NULL)
 		return sift_feed_fstat(r->feed, r->feedidx, st);
 	if (!r->have_st) {
 		errno = EBADF;

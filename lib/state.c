@@ -237,8 +237,9 @@ sift_state_save(struct sift_state *s, const char *path, int64_t now,
 		write_ent(fp, &s->cur[i].e);
 	}
 	for (size_t i = 0; i < s->nold; i++)
+		/* seen comes from the file: now - seen could overflow. */
 		if (!s->old[i].claimed &&
-		    now - s->old[i].e.seen <= SIFT_STATE_KEEP)
+		    s->old[i].e.seen >= now - SIFT_STATE_KEEP)
 			write_ent(fp, &s->old[i].e);
 	return sift_atomic_commit(a, err);
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reader.h"
+#include "logset.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -23,12 +23,11 @@ struct parent {
 };
 
 struct sift_stream {
-	char			**paths;
-	size_t			  n, idx;
-	struct sift_reader	 *r;
-	struct sift_reader_opts	  ropts;
+	struct sift_logset	 *ls;
 	struct sift_parse_opts	  popts;
-	bool			  panic;	/* current file is a paniclog */
+	bool			  started;
+	size_t			  idx;		/* file of the lines now read */
+	bool			  panic;	/* that file is a paniclog */
 	struct parent		  par;
 
 	/* A line read but not processed yet (after a broken assembly). */
@@ -37,15 +36,17 @@ struct sift_stream {
 	uint64_t		  plineno;
 	bool			  ptrunc;
 
-	/* The reader's end (0) or error (-1), held while flushing. */
+	/* An error of the log set, held while the assembly is flushed. */
 	bool			  held;
-	int			  held_rv;
 	struct sift_err		  held_err;
+	size_t			  held_idx;
+	uint64_t		  held_lineno;
 
 	/* Syslog [n/m] assembly. */
 	bool			  asm_on, asm_trunc;
 	char			 *asmbuf;
 	size_t			  asm_n;
+	size_t			  asm_idx;
 	uint64_t		  asm_lineno;
 	int			  asm_m, asm_next;
 	int64_t			  asm_pid;
@@ -56,23 +57,44 @@ struct sift_stream {
 	uint64_t		  rec_lineno;
 };
 
+struct sift_stream *
+sift_stream_new(const struct sift_stream_opts *opts)
+{
+	struct sift_stream *s;
+	struct sift_logset_opts lo = { 0 };
+
+	s = sift_xcalloc(1, sizeof(*s));
+	lo.threads = 1;
+	if (opts != NULL) {
+		s->popts = opts->parse;
+		lo.max_line = opts->max_line;
+		lo.threads = opts->threads >= 2 ? opts->threads : 1;
+		lo.no_sort = opts->no_sort;
+	}
+	s->ls = sift_logset_new(&lo);
+	s->asmbuf = sift_xmalloc(SIFT_STREAM_ASM_MAX);
+	return s;
+}
+
+int
+sift_stream_add(struct sift_stream *s, const char *operand,
+    struct sift_err *err)
+{
+	return sift_logset_add(s->ls, operand, err);
+}
+
 int
 sift_stream_open(struct sift_stream **sp, const char *const *paths,
     size_t n, const struct sift_stream_opts *opts, struct sift_err *err)
 {
-	struct sift_stream *s;
+	struct sift_stream *s = sift_stream_new(opts);
 
-	(void)err;
-	s = sift_xcalloc(1, sizeof(*s));
-	s->paths = sift_xcalloc(n + 1, sizeof(*s->paths));
 	for (size_t i = 0; i < n; i++)
-		s->paths[i] = sift_xstrdup(paths[i]);
-	s->n = n;
-	if (opts != NULL) {
-		s->popts = opts->parse;
-		s->ropts.max_line = opts->max_line;
-	}
-	s->asmbuf = sift_xmalloc(SIFT_STREAM_ASM_MAX);
+		if (sift_stream_add(s, paths[i], err) != 0) {
+			sift_stream_close(s);
+			*sp = NULL;
+			return -1;
+		}
 	*sp = s;
 	return 0;
 }
@@ -82,10 +104,7 @@ sift_stream_close(struct sift_stream *s)
 {
 	if (s == NULL)
 		return;
-	sift_reader_close(s->r);
-	for (size_t i = 0; i < s->n; i++)
-		free(s->paths[i]);
-	free(s->paths);
+	sift_logset_free(s->ls);
 	free(s->asmbuf);
 	free(s);
 }
@@ -93,14 +112,22 @@ sift_stream_close(struct sift_stream *s)
 void
 sift_stream_set_start(struct sift_stream *s, uint64_t offset, uint64_t lineno)
 {
-	s->ropts.start_offset = offset;
-	s->ropts.start_lineno = lineno;
+	if (sift_logset_count(s->ls) > 0)
+		sift_logset_set_start(s->ls, 0, offset, lineno);
+}
+
+struct sift_logset *
+sift_stream_logset(struct sift_stream *s)
+{
+	return s->ls;
 }
 
 const char *
 sift_stream_file(const struct sift_stream *s)
 {
-	return s->rec_idx < s->n ? s->paths[s->rec_idx] : "";
+	const char *p = sift_logset_path(s->ls, s->rec_idx);
+
+	return p != NULL ? p : "";
 }
 
 uint64_t
@@ -118,9 +145,21 @@ sift_stream_fileidx(const struct sift_stream *s)
 static bool
 is_panic_name(const char *path)
 {
-	const char *b = strrchr(path, '/');
+	const char *b;
 
+	if (path == NULL)
+		return false;
+	b = strrchr(path, '/');
 	return strstr(b != NULL ? b + 1 : path, "panic") != NULL;
+}
+
+/* The log set moved to file idx: forget the entry before. */
+static void
+new_file(struct sift_stream *s, size_t idx)
+{
+	s->idx = idx;
+	s->panic = is_panic_name(sift_logset_path(s->ls, idx));
+	memset(&s->par, 0, sizeof(s->par));
 }
 
 /* Finish a record: flags, paniclog events, parent fields. */
@@ -132,7 +171,6 @@ emit(struct sift_stream *s, struct sift_rec *rec, uint64_t lineno,
 
 	if (trunc)
 		rec->flags |= SIFT_REC_TRUNC;
-	s->rec_idx = s->idx;
 	s->rec_lineno = lineno;
 	if (rec->event == SIFT_EV_CONTINUATION) {
 		rec->flags |= SIFT_REC_CONT;
@@ -169,6 +207,7 @@ static int
 flush_asm(struct sift_stream *s, struct sift_rec *rec, bool broken)
 {
 	s->asm_on = false;
+	s->rec_idx = s->asm_idx;
 	(void)sift_parse(sift_str_make(s->asmbuf, s->asm_n), rec, &s->popts);
 	rec->flags |= SIFT_REC_ASSEMBLED;
 	rec->frag_more = false;
@@ -186,6 +225,7 @@ asm_start(struct sift_stream *s, const struct sift_rec *rec,
 	s->asm_n = n;
 	s->asm_trunc = n < line.n;
 	s->asm_on = true;
+	s->asm_idx = s->idx;
 	s->asm_lineno = lineno;
 	s->asm_m = rec->frag_m;
 	s->asm_next = rec->frag_n + 1;
@@ -221,32 +261,13 @@ asm_append(struct sift_stream *s, struct sift_str body)
 	s->asm_next++;
 }
 
-/* Close the current file after its end or error; -1 reports the error. */
-static int
-finish_file(struct sift_stream *s, struct sift_err *err)
-{
-	int rv = s->held_rv;
-
-	s->held = false;
-	sift_reader_close(s->r);
-	s->r = NULL;
-	s->rec_idx = s->idx;
-	s->idx++;
-	memset(&s->par, 0, sizeof(s->par));
-	if (rv == -1) {
-		if (err != NULL)
-			*err = s->held_err;
-		return -1;
-	}
-	return 0;
-}
-
 int
 sift_stream_next(struct sift_stream *s, struct sift_rec *rec,
     struct sift_err *err)
 {
 	struct sift_str line;
 	uint64_t lineno;
+	size_t idx;
 	bool trunc;
 	int rv;
 
@@ -260,37 +281,47 @@ sift_stream_next(struct sift_stream *s, struct sift_rec *rec,
 			if (s->held) {
 				if (s->asm_on)
 					return flush_asm(s, rec, true);
-				if (finish_file(s, err) == -1)
-					return -1;
-				continue;
+				s->held = false;
+				s->rec_idx = s->held_idx;
+				s->rec_lineno = s->held_lineno;
+				if (err != NULL)
+					*err = s->held_err;
+				return -1;
 			}
-			if (s->r == NULL) {
-				if (s->idx >= s->n)
-					return 0;
-				if (sift_reader_open(&s->r, s->paths[s->idx],
-				    &s->ropts, err) != 0) {
-					s->r = NULL;
-					s->rec_idx = s->idx;
-					s->idx++;
-					return -1;
-				}
-				/* a start offset is for the first file only */
-				s->ropts.start_offset = 0;
-				s->ropts.start_lineno = 0;
-				s->panic = is_panic_name(s->paths[s->idx]);
-				memset(&s->par, 0, sizeof(s->par));
+			rv = sift_logset_next(s->ls, &line, &s->held_err);
+			idx = sift_logset_index(s->ls);
+			if (rv == 0) {
+				if (s->asm_on)
+					return flush_asm(s, rec, true);
+				return 0;
 			}
-			rv = sift_reader_next(s->r, &line, &s->held_err);
-			if (rv != 1) {
+			if (rv == -1) {
+				s->held_idx = idx;
+				s->held_lineno = sift_logset_lineno(s->ls);
+				new_file(s, idx + 1);
 				s->held = true;
-				s->held_rv = rv;
 				continue;
 			}
-			lineno = sift_reader_lineno(s->r);
-			trunc = sift_reader_truncated(s->r);
+			lineno = sift_logset_lineno(s->ls);
+			trunc = sift_logset_truncated(s->ls);
+			if (!s->started || idx != s->idx) {
+				s->started = true;
+				if (s->asm_on) {
+					/* A new file breaks an assembly. */
+					s->pend = true;
+					s->pline = line;
+					s->plineno = lineno;
+					s->ptrunc = trunc;
+					rv = flush_asm(s, rec, true);
+					new_file(s, idx);
+					return rv;
+				}
+				new_file(s, idx);
+			}
 		}
 		if (line.n == 0)
 			continue;
+		s->rec_idx = s->idx;
 		(void)sift_parse(line, rec, &s->popts);
 		if (s->asm_on) {
 			if (asm_match(s, rec)) {

@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Parsed records across a list of log files: reads each file in turn,
- * parses every line, attaches continuation lines to the entry they belong
- * to and joins syslog [n/m] pieces. The stream owns its readers and a few
- * fixed buffers (no allocation per line); the record it fills, and every
- * view in it, is valid until the next sift_stream_next() or
- * sift_stream_close(). The caller owns the stream until sift_stream_close().
+ * Parsed records across a set of log inputs (lib/logset.h: files, "-",
+ * directories, rotated sets oldest first): parses every line, attaches
+ * continuation lines to the entry they belong to and joins syslog [n/m]
+ * pieces. The stream owns its log set and a few fixed buffers (no
+ * allocation per line); the record it fills, and every view in it, is
+ * valid until the next sift_stream_next() or sift_stream_close(). The
+ * caller owns the stream until sift_stream_close(), which accepts NULL.
  */
 #ifndef SIFT_STREAM_H
 #define SIFT_STREAM_H
 
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "err.h"
+#include "logset.h"
 #include "parse.h"
 
 /* Longest syslog-split line the stream puts back together. */
@@ -23,12 +27,25 @@ struct sift_stream;
 struct sift_stream_opts {
 	struct sift_parse_opts	parse;
 	size_t			max_line;	/* reader cap; 0: default */
+	/*
+	 * 0 or 1: read and decode in the calling thread; 2 or more: a
+	 * worker thread of the log set reads and decompresses ahead.
+	 */
+	unsigned		threads;
+	bool			no_sort;	/* keep the operand order */
 };
 
+/* A stream with no inputs yet; opts may be NULL. */
+struct sift_stream *sift_stream_new(const struct sift_stream_opts *opts);
 /*
- * Open a stream over paths[0..n) ("-" is standard input), read in the
- * order given. Files are opened lazily; an unreadable one is reported by
- * sift_stream_next(). The paths are copied. Returns 0, or -1 with err.
+ * Add an operand (see sift_logset_add(): -1 with err only for a directory
+ * that cannot be read; an unopenable file is reported in its turn).
+ */
+SIFT_NODISCARD int sift_stream_add(struct sift_stream *s,
+	    const char *operand, struct sift_err *err);
+/*
+ * sift_stream_new() and sift_stream_add() of paths[0..n). Returns 0, or
+ * -1 with err (and *sp NULL) when an operand cannot be added.
  */
 SIFT_NODISCARD int sift_stream_open(struct sift_stream **sp,
 	    const char *const *paths, size_t n,
@@ -59,19 +76,21 @@ SIFT_NODISCARD int sift_stream_next(struct sift_stream *s,
 
 /*
  * Start the first file at a decoded byte offset that begins a line, with
- * lineno lines before it (struct sift_reader_opts start_offset and
- * start_lineno). Call before the first sift_stream_next(). Used to read
- * one part of a big file; the parent of a continuation line at offset is
- * then unknown, so put offset at an entry's first line.
+ * lineno lines before it (sift_logset_set_start()). Call before the first
+ * sift_stream_next(). Used to read one part of a big file; the parent of a
+ * continuation line at offset is then unknown, so put offset at an
+ * entry's first line.
  */
 void	sift_stream_set_start(struct sift_stream *s, uint64_t offset,
 	    uint64_t lineno);
 
-/* File name and line number of the last record returned. */
+/* File name and line number of the last record (or error). */
 const char *sift_stream_file(const struct sift_stream *s);
 uint64_t sift_stream_lineno(const struct sift_stream *s);
-/* Index in paths[] of the last record's file. */
+/* Index in the ordered set (sift_logset_path()) of that file. */
 size_t	sift_stream_fileidx(const struct sift_stream *s);
+/* The log set underneath (count, paths, codec of the current file). */
+struct sift_logset *sift_stream_logset(struct sift_stream *s);
 
 void	sift_stream_close(struct sift_stream *s);
 

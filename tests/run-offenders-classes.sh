@@ -68,4 +68,20 @@ check "lab: classified lines carry an address" \
     test "$(awk -F '\t' '$1 != "-" && $3 == "-"' "$T_TMP/lab" | wc -l)" = 0
 check "lab: 33 classified lines" \
     test "$(awk -F '\t' '$1 != "-"' "$T_TMP/lab" | wc -l)" = 33
+
+# offenders skips parsing lines that a quick look says are deliveries:
+# over every corpus file, the parser must agree (classify-lines exits 1).
+n=0
+bad=0
+for f in "$REF"/exim-testsuite/* "$REF"/exim-lab-debian/*/*; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	"$TOOL" "$f" >/dev/null 2>>"$T_TMP/quick.err" || bad=$((bad + 1))
+done
+if [ "$bad" = 0 ] && [ "$n" -gt 400 ]; then
+	ok "quick delivery check agrees with the parser on $n files"
+else
+	fail "quick delivery check disagrees on $bad of $n files"
+	diag "$(head -n 10 "$T_TMP/quick.err")"
+fi
 done_testing

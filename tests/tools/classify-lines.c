@@ -3,7 +3,8 @@
  * classify-lines: print "CLASS<TAB>LINENO<TAB>ADDRESS<TAB>LINE" for every
  * line of a log (CLASS "-" when none, ADDRESS "-" when the parser found
  * none, as with the test suite's placeholder addresses). For the
- * real-line classification tests (tests/run-offenders-classes.sh).
+ * real-line classification tests (tests/run-offenders-classes.sh). Exits
+ * 1 when sift_line_is_delivery() and the parser disagree on a line.
  *   classify-lines [-C rules] file
  */
 #include <err.h>
@@ -27,7 +28,7 @@ main(int argc, char *argv[])
 	struct sift_rec rec;
 	struct sift_match m;
 	char ip[SIFT_ADDR_STRLEN];
-	int ch, rc;
+	int ch, rc, bad = 0;
 
 	while ((ch = getopt(argc, argv, "C:")) != -1) {
 		if (ch != 'C')
@@ -43,6 +44,14 @@ main(int argc, char *argv[])
 		int id = -1;
 
 		(void)sift_parse(line, &rec, NULL);
+		if (sift_line_is_delivery(line) &&
+		    (rec.event < SIFT_EV_ARRIVAL ||
+		    rec.event > SIFT_EV_COMPLETED)) {
+			warnx("%s:%" PRIu64 ": quick delivery check says yes, "
+			    "parser says %s", argv[optind],
+			    sift_reader_lineno(r), sift_event_name(rec.event));
+			bad = 1;
+		}
 		id = sift_classify(c, &rec, &m);
 		if (m.ip.family != 0)
 			sift_addr_format(&m.ip, ip, sizeof(ip));
@@ -56,5 +65,5 @@ main(int argc, char *argv[])
 		errx(2, "%s", e.msg);
 	sift_reader_close(r);
 	sift_classifier_free(c);
-	return 0;
+	return bad;
 }

@@ -75,6 +75,8 @@ main(int argc, char *argv[])
 		return status;
 	}
 	sopts.parse = o;
+	sopts.no_sort = true;
+	sopts.threads = 2;
 	if (sift_stream_open(&s, (const char *const *)argv + optind,
 	    (size_t)(argc - optind), &sopts, &err) != 0) {
 		fprintf(stderr, "parsedump: %s\n", err.msg);

@@ -77,10 +77,18 @@ main(void)
 	CHECK_INT(sift_agg_class_count(ag, en, SIFT_CL_RELAY), 2);
 	CHECK_INT(sift_agg_class_count(ag, en, SIFT_CL_AUTH), 1);
 	CHECK_INT(sift_agg_class_count(ag, en, SIFT_CL_SPAM), 0);
-	en = sift_agg_at(ag, 1);
+	k = key("2001:db8::1", 0);
+	en = sift_agg_find(ag, &k);
 	sift_addr_format(&en->key, buf, sizeof(buf));
 	CHECK_STREQ(buf, "2001:db8::1");
 	CHECK_INT(en->first, 0);
+	{
+		size_t pos = 0, n = 0;
+
+		while (sift_agg_next(ag, &pos) != NULL)
+			n++;
+		CHECK_INT(n, 2);
+	}
 	/* Prefix keys differ from the address with the same bytes. */
 	k = key("192.0.2.0", 24);
 	CHECK(sift_agg_find(ag, &k) == NULL);
@@ -120,7 +128,18 @@ main(void)
 		}
 		CHECK_INT(bad, 0);
 	}
-	CHECK(sift_agg_bytes(ag) < 100003 * 120);
+	CHECK(sift_agg_bytes(ag) < 100003 * 180);
+	{
+		size_t pos = 0, n = 0;
+		uint64_t total = 0;
+
+		while ((en = sift_agg_next(ag, &pos)) != NULL) {
+			n++;
+			total += en->count;
+		}
+		CHECK_INT(n, 100003);
+		CHECK_INT(total, 3 + 1 + 210 + 100000 + 14286);
+	}
 	/* Existing keys do not allocate. */
 	before = sift_xalloc_count();
 	for (uint32_t i = 0; i < 50000; i++) {

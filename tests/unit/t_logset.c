@@ -84,6 +84,8 @@ key_is(const char *name, const char *base, int kind, uint64_t key)
 	return 1;
 }
 
+static size_t slurp_len;
+
 /* Read the whole set into one string "name:lineno:line\n..." */
 static char *
 slurp(struct sift_logset *ls, int *nerr, char *errs, size_t errsz)
@@ -113,13 +115,15 @@ slurp(struct sift_logset *ls, int *nerr, char *errs, size_t errsz)
 			cap *= 2;
 			out = sift_xrealloc(out, cap);
 		}
-		n += (size_t)snprintf(out + n, cap - n, "%s:%llu:", b,
-		    (unsigned long long)sift_logset_lineno(ls));
+		n += (size_t)snprintf(out + n, cap - n, "%s:%llu:%s", b,
+		    (unsigned long long)sift_logset_lineno(ls),
+		    sift_logset_truncated(ls) ? "[T]" : "");
 		memcpy(out + n, s.p, s.n);
 		n += s.n;
 		out[n++] = '\n';
 	}
 	out[n] = '\0';
+	slurp_len = n;
 	return out;
 }
 
@@ -253,10 +257,61 @@ main(void)
 	sift_logset_free(ls);
 	CHECK(strcmp(one, two) == 0);
 	CHECK(strstr(one, "mainlog.4.gz:1:line 0 0\n") == one);
-	CHECK(strstr(one, "mainlog:2000:line 29999 ") != NULL);
-	CHECK(strstr(one, "mainlog.1:6999:line 27998 ") != NULL);
+	CHECK(strstr(one, "mainlog:2000:[T]line 29999 ") != NULL);
+	CHECK(strstr(one, "mainlog.1:6999:[T]line 27998 ") != NULL);
 	free(one);
 	free(two);
+
+	/*
+	 * Chunk boundaries of the worker (1 MiB): random line lengths around
+	 * max_line, CRs, NULs and huge lines over several chunks; the
+	 * worker's lines, flags and numbers must equal the direct reader's.
+	 */
+	{
+		size_t cap = 5 * 1024 * 1024 + 100000, k = 0;
+		char *buf = sift_xmalloc(cap);
+		static const size_t lens[] = { 0, 1, 63, 99, 100, 101, 250,
+			999, 1000, 1001, 70000 };
+
+		while (k < cap - 80000) {
+			size_t len = lens[rnd() % SIFT_ARRAY_SIZE(lens)];
+
+			if (rnd() % 4 != 0)
+				len = rnd() % 120;
+			for (size_t j = 0; j < len; j++, k++)
+				buf[k] = j % 97 == 5 ? '\0' : j % 89 == 3 ?
+				    '\r' : (char)('a' + (j + k) % 26);
+			buf[k++] = '\n';
+		}
+		tf_write("chunky", buf, k);
+		CHECK(tf_sh("gzip -1 -c chunky > chunky2.gz && cp chunky "
+		    "chunky3") == 0);
+		o.max_line = 1000;
+		o.threads = 1;
+		ls = sift_logset_new(&o);
+		CHECK(sift_logset_add(ls, tf_path("chunky2.gz"), &e) == 0);
+		CHECK(sift_logset_add(ls, tf_path("chunky3"), &e) == 0);
+		one = slurp(ls, &nerr, errs, sizeof(errs));
+		n = slurp_len;
+		CHECK_INT(nerr, 0);
+		sift_logset_free(ls);
+		o.threads = 2;
+		ls = sift_logset_new(&o);
+		CHECK(sift_logset_add(ls, tf_path("chunky2.gz"), &e) == 0);
+		CHECK(sift_logset_add(ls, tf_path("chunky3"), &e) == 0);
+		two = slurp(ls, &nerr, errs, sizeof(errs));
+		CHECK_INT(nerr, 0);
+		sift_logset_free(ls);
+		printf("# %zu bytes per file, %zu bytes of lines\n", k, n);
+		CHECK(k > 4 * 1024 * 1024 && n > 1024 * 1024);
+		CHECK_INT(slurp_len, n);
+		CHECK(memcmp(one, two, n) == 0);
+		CHECK(memmem(one, n, ":[T]", 4) != NULL);
+		free(one);
+		free(two);
+		free(buf);
+		o.max_line = 0;
+	}
 
 	/* an unreadable and a corrupt file in the middle lose nothing else */
 	CHECK(tf_sh("mkdir bad && cd bad && printf 'a1\\na2\\n' | gzip > "

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/stream.c (continuations, syslog pieces, files, errors). */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,8 @@ main(void)
 		return tap_done();
 	}
 	o.parse.fixed_tz = true;
+	o.no_sort = true;
+	o.threads = 1;
 	o.parse.ref_time = 1795315757;
 
 	/* Rejectlog entry with headers, then an entry, then a missing file. */
@@ -191,6 +195,43 @@ main(void)
 			CHECK(sift_stream_next(s, &rec, &err) == 0);
 			sift_stream_close(s);
 		}
+	}
+	/* A directory: the rotated set oldest first; a piece left open at
+	 * the end of mainlog.1 does not swallow mainlog's first line. */
+	{
+		char sub[400];
+		struct sift_stream_opts d = o;
+
+		snprintf(sub, sizeof(sub), "%s/logdir", dir);
+		CHECK(mkdir(sub, 0700) == 0);
+		mkfile("logdir/mainlog",
+		    "2026-11-22 03:00:00 Start queue run: pid=2\n");
+		mkfile("logdir/mainlog.1",
+		    "2026-11-22 02:00:00 Start queue run: pid=1\n"
+		    "Nov 22 02:50:02 vm exim[78]: [1/2] 2026-11-22 02:50:02 "
+		    "H=(a) [192.0.2.12] rejected EHLO or HELO a: x\n");
+		d.no_sort = false;
+		d.threads = 2;
+		paths[0] = sub;
+		CHECK(sift_stream_open(&s, paths, 1, &d, &err) == 0);
+		CHECK(sift_stream_next(s, &rec, &err) == 1);
+		CHECK_STREQ(F(&rec, "tag:pid"), "1");
+		CHECK(strstr(sift_stream_file(s), "mainlog.1") != NULL);
+		CHECK(sift_stream_next(s, &rec, &err) == 1);
+		CHECK_STREQ(F(&rec, "ip"), "192.0.2.12");
+		CHECK(rec.flags & SIFT_REC_TRUNC);
+		CHECK(strstr(sift_stream_file(s), "mainlog.1") != NULL);
+		CHECK_INT(sift_stream_lineno(s), 2);
+		CHECK(sift_stream_next(s, &rec, &err) == 1);
+		CHECK_STREQ(F(&rec, "tag:pid"), "2");
+		CHECK_INT(sift_stream_lineno(s), 1);
+		CHECK(strstr(sift_stream_file(s), "mainlog.1") == NULL);
+		CHECK(sift_stream_next(s, &rec, &err) == 0);
+		sift_stream_close(s);
+		paths[0] = "/nonexistent/dir/";
+		CHECK(sift_stream_open(&s, paths, 1, &d, &err) == -1 ||
+		    (sift_stream_next(s, &rec, &err) == -1 &&
+		    (sift_stream_close(s), 1)));
 	}
 	sift_stream_close(NULL);
 	{
