@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "f2b.h"
+#include "f2bcheck.h"
 #include "f2bdate.h"
 #include "json.h"
 #include "obuf.h"
@@ -30,10 +31,11 @@
 		"                  [--print-all-missed] [--print-no-ignored] " \
 		"[--print-no-missed]\n" \
 		"                  [--strict] [--usedns mode] " \
-		"log filter [ignoreregex]\n"
+		"log filter [ignoreregex]\n" \
+		"       regex-test [-c dir] [--now time] --check samples " \
+		"[filter]\n"
 
 #define MAXSHOW	20	/* fail2ban-regex lists fewer lines than this */
-#define CHECK_NOW	1124013600	/* fail2ban's test harness "now" */
 
 enum {
 	O_CHECK = 256, O_JSON, O_NOCHECKALL, O_NOTIMING, O_NOW, O_PAIGN,
@@ -45,7 +47,9 @@ struct opts {
 	const char	*datepattern;
 	unsigned	 maxlines;
 	const char	*usedns;
+	const char	*check;
 	int64_t		 now;
+	bool		 now_set;
 	bool		 json, first_only, timing, strict, verbose;
 	bool		 all_ignored, all_matched, all_missed;
 	bool		 no_ignored, no_missed;
@@ -484,6 +488,83 @@ looks_like_path(const char *s)
 }
 
 
+static void
+check_report(void *arg, const char *file, uint64_t line, const char *variant,
+    const char *msg)
+{
+	(void)arg;
+	if (line > 0)
+		printf("%s:%llu: ", file, (unsigned long long)line);
+	else
+		printf("%s: ", file);
+	if (variant[0] != '\0')
+		printf("%s: ", variant);
+	printf("%s\n", msg);
+}
+
+/* --check: the samples' expectations against the filter. */
+static int
+run_check(struct opts *o, int argc, char **argv)
+{
+	struct sift_f2b_opts fo;
+	struct sift_f2bcheck_stats st;
+	struct sift_err e = SIFT_ERR_INIT;
+	char *name, *spec, *s;
+	int rc;
+
+	if (argc > 1)
+		usage(CLI_EXIT_TROUBLE);
+	/* the harness's clock and zone: "time" values are local */
+	if (setenv("TZ", SIFT_F2BCHECK_TZ, 1) != 0)
+		err(CLI_EXIT_TROUBLE, "setenv");
+	tzset();
+	memset(&fo, 0, sizeof(fo));
+	fo.confdir = o->confdir;
+	fo.usedns = "raw";
+	fo.now = o->now_set ? o->now : SIFT_F2BCHECK_NOW;
+	fo.yearclock = (int64_t)time(NULL);
+	if (argc == 1)
+		spec = sift_xstrdup(argv[0]);
+	else {
+		/* the sample file's name is the filter's */
+		s = strrchr(o->check, '/');
+		spec = sift_xstrdup(s != NULL ? s + 1 : o->check);
+		if ((s = strrchr(spec, '.')) != NULL && s != spec &&
+		    (strcmp(s, ".log") == 0 || strcmp(s, ".conf") == 0))
+			*s = '\0';
+	}
+	/* the test name (constraints): the filter name without options */
+	name = sift_xstrdup(spec);
+	if ((s = strchr(name, '[')) != NULL)
+		*s = '\0';
+	if ((s = strrchr(name, '/')) != NULL)
+		memmove(name, s + 1, strlen(s + 1) + 1);
+	if ((s = strrchr(name, '.')) != NULL && strcmp(s, ".conf") == 0)
+		*s = '\0';
+	if (sift_f2bcheck_run(o->check, spec, name, &fo, check_report, NULL,
+	    &st, &e) != 0) {
+		fflush(stdout);
+		warnx("%s", e.msg);
+		rc = CLI_EXIT_TROUBLE;
+	} else {
+		printf("%s: %llu lines, %llu checks, %llu filter variant%s: ",
+		    o->check, (unsigned long long)st.lines,
+		    (unsigned long long)st.checks,
+		    (unsigned long long)st.variants,
+		    st.variants == 1 ? "" : "s");
+		if (st.failed == 0)
+			printf("all passed\n");
+		else
+			printf("%llu disagreement%s\n",
+			    (unsigned long long)st.failed,
+			    st.failed == 1 ? "" : "s");
+		rc = st.failed > 0 ? CLI_EXIT_NOMATCH : CLI_EXIT_OK;
+	}
+	free(name);
+	free(spec);
+	return rc;
+}
+
 static int
 run(struct opts *o, int argc, char **argv)
 {
@@ -499,6 +580,8 @@ run(struct opts *o, int argc, char **argv)
 	struct timespec t0, t1;
 	int rc = CLI_EXIT_OK;
 
+	if (o->check != NULL)
+		return run_check(o, argc, argv);
 	memset(&fo, 0, sizeof(fo));
 	fo.confdir = o->confdir;
 	fo.usedns = o->usedns;
@@ -603,6 +686,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "check", required_argument, NULL, O_CHECK },
 		{ "config", required_argument, NULL, 'c' },
 		{ "datepattern", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -653,6 +737,9 @@ main(int argc, char *argv[])
 		case 'v':
 			o.verbose = true;
 			break;
+		case O_CHECK:
+			o.check = optarg;
+			break;
 		case O_JSON:
 			o.json = true;
 			break;
@@ -666,6 +753,7 @@ main(int argc, char *argv[])
 			if (cli_time(optarg, (int64_t)time(NULL), &o.now) != 0)
 				errx(CLI_EXIT_TROUBLE, "--now: bad time: %s",
 				    optarg);
+			o.now_set = true;
 			break;
 		case O_PAIGN:
 			o.all_ignored = true;

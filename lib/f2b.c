@@ -101,6 +101,7 @@ struct sift_f2b {
 	size_t			 nrm;		/* removed by this line */
 	uint64_t		 mlseq;
 	unsigned		 hitre[SIFT_F2B_MAXRE];
+	unsigned		 hitmatches[SIFT_F2B_MAXRE];
 	const char		*hitsubj[SIFT_F2B_MAXRE];
 	const char		*prefsubj;
 	struct {
@@ -535,6 +536,29 @@ glob_read(struct loader *L, const char *pat)
 
 /* ---- filter name and options ------------------------------------------ */
 
+/* Set filter option k to v (both malloc'd, now owned by f). */
+static void
+set_opt(struct sift_f2b *f, char *k, char *v)
+{
+	size_t i;
+
+	for (i = 0; i < f->nopts; i++)
+		if (strcmp(f->okey[i], k) == 0)
+			break;
+	if (i == f->nopts) {
+		f->okey = sift_xreallocarray(f->okey, f->nopts + 1,
+		    sizeof(char *));
+		f->oval = sift_xreallocarray(f->oval, f->nopts + 1,
+		    sizeof(char *));
+		f->nopts++;
+	} else {
+		free(f->okey[i]);
+		free(f->oval[i]);
+	}
+	f->okey[i] = k;
+	f->oval[i] = v;
+}
+
 static int
 parse_spec(struct sift_f2b *f, const char *spec, char **name,
     struct sift_err *err)
@@ -553,7 +577,6 @@ parse_spec(struct sift_f2b *f, const char *spec, char **name,
 	for (p = br + 1; p < end;) {
 		const char *ks, *ke, *vs, *ve;
 		char *k, *v;
-		size_t i;
 
 		while (p < end && isspace((unsigned char)*p))
 			p++;
@@ -596,21 +619,7 @@ parse_spec(struct sift_f2b *f, const char *spec, char **name,
 			p++;
 		k = sift_xstrndup(ks, (size_t)(ke - ks));
 		v = sift_xstrndup(vs, (size_t)(ve - vs));
-		for (i = 0; i < f->nopts; i++)
-			if (strcmp(f->okey[i], k) == 0)
-				break;
-		if (i == f->nopts) {
-			f->okey = sift_xreallocarray(f->okey, f->nopts + 1,
-			    sizeof(char *));
-			f->oval = sift_xreallocarray(f->oval, f->nopts + 1,
-			    sizeof(char *));
-			f->nopts++;
-		} else {
-			free(f->okey[i]);
-			free(f->oval[i]);
-		}
-		f->okey[i] = k;
-		f->oval[i] = v;
+		set_opt(f, k, v);
 	}
 	return 0;
 }
@@ -1002,7 +1011,8 @@ build(struct sift_f2b *f, const struct sift_f2b_opts *o, const char *pref,
 		free(f->datepattern);
 		f->datepattern = sift_xstrdup(o->datepattern);
 	}
-	f->dates = sift_f2bdate_new(f->datepattern, o->now, err);
+	f->dates = sift_f2bdate_new_at(f->datepattern, o->now,
+	    o->yearclock != 0 ? o->yearclock : o->now, err);
 	if (f->dates == NULL)
 		return -1;
 	if (ml) {
@@ -1198,6 +1208,9 @@ sift_f2b_load(const char *spec, const struct sift_f2b_opts *o, char **warn,
 
 		if (parse_spec(f, spec, &name, err) != 0)
 			goto fail;
+		for (i = 0; i < o->nopt; i++)
+			set_opt(f, sift_xstrdup(o->optkey[i]),
+			    sift_xstrdup(o->optval[i]));
 		nl = strlen(name);
 		while (nl > 0 && isspace((unsigned char)name[nl - 1]))
 			name[--nl] = '\0';
@@ -1440,6 +1453,25 @@ sift_f2b_dates(const struct sift_f2b *f)
 
 /* ---- matching ----------------------------------------------------------- */
 
+/* Lines of the buffer the failregex i's match covers. */
+static unsigned
+matched_lines(const struct sift_f2b *f, const char *buf, size_t i)
+{
+	size_t s = sift_rx_start(f->fail[i].rx, 0);
+	size_t e = sift_rx_end(f->fail[i].rx, 0);
+	unsigned n = 1;
+
+	if (f->maxlines <= 1 || s == SIFT_RX_UNSET)
+		return 1;
+	for (; s < e; s++)
+		if (buf[s] == '\n' && s + 1 < e)
+			n++;
+	return n;
+}
+
+static int process(struct sift_f2b *, const char *, size_t, const int64_t *,
+    struct sift_f2b_result *, struct sift_err *);
+
 static void
 grow(char **p, size_t *cap, size_t want)
 {
@@ -1468,16 +1500,80 @@ rx_val(const struct sift_rx *rx, const char *subj, const char *name,
 	return 1;
 }
 
+/*
+ * Groups "alt_<name>[_N]" stand in for an unset or empty <name>, the first
+ * non-empty one in name order (fail2ban's _getGroupsWithAlt; "alt_id" is
+ * "fid", "alt_port" "fport").
+ */
+static int
+alt_val(const struct sift_rx *rx, const char *subj, const char *name,
+    struct sift_str *v)
+{
+	unsigned i, num, nn = sift_rx_names(rx);
+
+	for (i = 0; i < nn; i++) {
+		const char *g = sift_rx_name(rx, i, &num), *x, *e;
+		char base[64];
+		size_t s, bl;
+
+		if (strncmp(g, "alt_", 4) != 0)
+			continue;
+		x = g + 4;
+		e = x + strlen(x);
+		/* a trailing _digits is an index */
+		{
+			const char *u = strrchr(x, '_');
+
+			if (u != NULL && u[1] != '\0' &&
+			    strspn(u + 1, "0123456789") == strlen(u + 1))
+				e = u;
+		}
+		bl = (size_t)(e - x);
+		if (bl >= sizeof(base))
+			continue;
+		memcpy(base, x, bl);
+		base[bl] = '\0';
+		if (strcmp(base, "id") == 0)
+			snprintf(base, sizeof(base), "fid");
+		else if (strcmp(base, "port") == 0)
+			snprintf(base, sizeof(base), "fport");
+		if (strcmp(base, name) != 0)
+			continue;
+		s = sift_rx_start(rx, num);
+		if (s == SIFT_RX_UNSET || sift_rx_end(rx, num) == s)
+			continue;
+		*v = sift_str_make(subj + s, sift_rx_end(rx, num) - s);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+groups_val(const struct sift_rx *rx, const char *subj, const char *name,
+    struct sift_str *v)
+{
+	int r = rx_val(rx, subj, name, v);
+	struct sift_str a;
+
+	if (r == 1 && v->n > 0)
+		return 1;
+	if (alt_val(rx, subj, name, &a) == 1) {
+		*v = a;
+		return 1;
+	}
+	return r;
+}
+
 static int
 hit_val(const struct sift_f2b *f, unsigned re, const char *subj,
     const char *name, struct sift_str *v)
 {
-	int r = rx_val(f->fail[re].rx, subj, name, v);
+	int r = groups_val(f->fail[re].rx, subj, name, v);
 
 	if (r != 0)
 		return r;
 	if (f->haspref && strcmp(name, "content") != 0)
-		return rx_val(f->pref.rx, f->prefsubj, name, v);
+		return groups_val(f->pref.rx, f->prefsubj, name, v);
 	return 0;
 }
 
@@ -1738,6 +1834,20 @@ int
 sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
     struct sift_f2b_result *res, struct sift_err *err)
 {
+	return process(f, line, n, NULL, res, err);
+}
+
+int
+sift_f2b_process_at(struct sift_f2b *f, const char *line, size_t n,
+    int64_t t, struct sift_f2b_result *res, struct sift_err *err)
+{
+	return process(f, line, n, &t, res, err);
+}
+
+static int
+process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
+    struct sift_f2b_result *res, struct sift_err *err)
+{
 	size_t ds = 0, de = 0, bn, i;
 	const char *buf;
 	bool found_date;
@@ -1746,10 +1856,17 @@ sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
 	memset(res, 0, sizeof(*res));
 	f->nhits = 0;
 	f->npool = 0;
-	r = sift_f2bdate_find(f->dates, line, n, &ds, &de, &res->time,
-	    &res->has_time, err);
-	if (r < 0)
-		return -1;
+	if (known != NULL) {
+		/* the time is known (a journal entry): no date cut */
+		res->time = *known;
+		res->has_time = true;
+		r = 1;
+	} else {
+		r = sift_f2bdate_find(f->dates, line, n, &ds, &de,
+		    &res->time, &res->has_time, err);
+		if (r < 0)
+			return -1;
+	}
 	found_date = r == 1;
 	res->has_date = found_date;
 	if (!found_date)
@@ -1873,9 +1990,12 @@ sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
 			/* getFailID raised: logged, no failure */
 			continue;
 		}
-		if (nofail)
+		if (nofail) {
 			res->ignored = true;
+			res->nofail |= (uint64_t)1 << res->nhits;
+		}
 		f->hitre[f->nhits] = (unsigned)i;
+		f->hitmatches[f->nhits] = matched_lines(f, buf, i);
 		f->hitsubj[f->nhits] = buf;
 		res->hit[res->nhits++] = (unsigned)i;
 		f->nhits++;
@@ -1959,4 +2079,46 @@ sift_f2b_hit_id(const struct sift_f2b *f, unsigned h, struct sift_str *id,
 			return true;
 		}
 	return false;
+}
+
+unsigned
+sift_f2b_hit_attempts(const struct sift_f2b *f, unsigned h)
+{
+	if (h >= f->nhits)
+		return 0;
+	return f->hitmatches[h];
+}
+
+bool
+sift_f2b_hit_user(const struct sift_f2b *f, unsigned h, size_t i,
+    struct sift_str *user)
+{
+	(void)f;
+	(void)h;
+	(void)i;
+	(void)user;
+	return false;
+}
+
+bool
+sift_f2b_greedy(const char *expanded)
+{
+	/* samplestestcase.py's RE_WRONG_GREED, <HOST> as a literal */
+	static const char pre[] = "\\.[+\\*](?!\\?)[^\\$\\^]*\\Q";
+	static const char post[] = "\\E.*(?:\\.[+\\*].*|[^\\$])$";
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_rx *rx;
+	char *pat;
+	size_t n = strlen(pre) + strlen(R_HOST) + strlen(post) + 1;
+	int r;
+
+	pat = sift_xmalloc(n);
+	snprintf(pat, n, "%s%s%s", pre, R_HOST, post);
+	rx = sift_rx_new(pat, 0, &e);
+	free(pat);
+	if (rx == NULL)
+		return false;
+	r = sift_rx_search(rx, expanded, strlen(expanded), 0, &e);
+	sift_rx_free(rx);
+	return r == 1;
 }

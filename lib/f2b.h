@@ -34,7 +34,12 @@ struct sift_f2b_opts {
 	const char	*datepattern;	/* NULL: the filter's (single %) */
 	unsigned	 maxlines;	/* 0: the filter's */
 	int64_t		 now;		/* year window, dates without a year */
+	int64_t		 yearclock;	/* if not 0: for the year window */
 	bool		 first_only;	/* stop at the first failregex hit */
+	/* filter options added to those of the spec (key=value pairs) */
+	const char *const *optkey;
+	const char *const *optval;
+	size_t		 nopt;
 };
 
 struct sift_f2b;
@@ -45,6 +50,7 @@ struct sift_f2b_result {
 	unsigned	 nignhits;	/* ignoreregex hits on this line */
 	unsigned	 ignhit[SIFT_F2B_MAXRE];
 	bool		 ignored;	/* an ignoreregex discarded a hit */
+	uint64_t	 nofail;	/* bit h: hit h is a <F-NOFAIL> one */
 	bool		 prefmatched;	/* the prefregex matched */
 	bool		 has_date;	/* a date template matched */
 	bool		 has_time;	/* ... and its text converted */
@@ -96,6 +102,13 @@ struct sift_f2bdate *sift_f2b_dates(const struct sift_f2b *f);
  */
 SIFT_NODISCARD int sift_f2b_process(struct sift_f2b *f, const char *line,
 	    size_t n, struct sift_f2b_result *res, struct sift_err *err);
+/*
+ * Same for a line whose time t is known (a journal entry): no date is
+ * searched or cut.
+ */
+SIFT_NODISCARD int sift_f2b_process_at(struct sift_f2b *f, const char *line,
+	    size_t n, int64_t t, struct sift_f2b_result *res,
+	    struct sift_err *err);
 /* Text of the k-th promoted line (0 <= k < res->promoted). */
 bool	 sift_f2b_promoted_line(const struct sift_f2b *f, size_t k,
 	    struct sift_str *line);
@@ -115,5 +128,19 @@ bool	 sift_f2b_hit_group_at(const struct sift_f2b *f, unsigned h,
  */
 bool	 sift_f2b_hit_id(const struct sift_f2b *f, unsigned h,
 	    struct sift_str *id, const char **from);
+
+/*
+ * Hit h's number of matched lines (fail2ban's len(fail['matches']): with an
+ * <F-MLFID> connection id, all lines of the connection merged so far).
+ */
+unsigned sift_f2b_hit_attempts(const struct sift_f2b *f, unsigned h);
+/* The users of hit h's connection (<F-MLFID> filters): i from 0. */
+bool	 sift_f2b_hit_user(const struct sift_f2b *f, unsigned h, size_t i,
+	    struct sift_str *user);
+/*
+ * Whether an expanded failregex has a greedy catch-all (".*", ".+") before
+ * <HOST> without a hard end anchor, which fail2ban's sample tests reject.
+ */
+bool	 sift_f2b_greedy(const char *expanded);
 
 #endif

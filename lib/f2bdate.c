@@ -642,12 +642,12 @@ out:
 /* _updateTimeRE: the decades from 2000 (step 3 years) to now, plus last
  * year and three years ahead, as fail2ban builds %ExY. */
 static void
-build_exy(struct sift_f2bdate *d)
+build_exy(struct sift_f2bdate *d, int64_t clock)
 {
 	bool dec[10] = { false };
 	char digits[11];
 	struct tm tm;
-	time_t now = (time_t)d->now;
+	time_t now = (time_t)clock;
 	int year, y;
 	size_t nd = 0, i;
 
@@ -674,13 +674,20 @@ build_exy(struct sift_f2bdate *d)
 struct sift_f2bdate *
 sift_f2bdate_new(const char *patterns, int64_t now, struct sift_err *err)
 {
+	return sift_f2bdate_new_at(patterns, now, now, err);
+}
+
+struct sift_f2bdate *
+sift_f2bdate_new_at(const char *patterns, int64_t now, int64_t yearclock,
+    struct sift_err *err)
+{
 	struct sift_f2bdate *d = sift_xcalloc(1, sizeof(*d));
 	const char *p, *nl;
 
 	d->now = now;
 	d->lastidx = SIZE_MAX;
 	d->lastpos = 1;
-	build_exy(d);
+	build_exy(d, yearclock);
 	if (patterns == NULL) {
 		d->label = sift_xstrdup("Default Detectors");
 		if (add_defaults(d, 0, NULL, err) != 0)

@@ -27,6 +27,13 @@ struct sift_f2bdate;
  */
 struct sift_f2bdate *sift_f2bdate_new(const char *patterns, int64_t now,
 	    struct sift_err *err);
+/*
+ * Same with the %ExY year window built for yearclock rather than now
+ * (fail2ban builds it from the real clock at start-up; its test harness
+ * then fakes "now").
+ */
+struct sift_f2bdate *sift_f2bdate_new_at(const char *patterns, int64_t now,
+	    int64_t yearclock, struct sift_err *err);
 void	 sift_f2bdate_free(struct sift_f2bdate *d);
 /*
  * Find the date in line[0..n). Returns 1 with the span of the cut text

@@ -78,6 +78,7 @@ for t in $targets; do
 	fi
 	echo "fuzz: $line"
 	echo "$line" >>"$summary"
+	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) ${SECS}s $line" >>"$OUT/history.txt"
 done
 echo "fuzz: summary in $summary"
 exit $status
