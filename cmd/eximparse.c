@@ -592,8 +592,11 @@ report_counts(const struct run *r)
 {
 	uint64_t ev[SIFT_EV__COUNT] = { 0 }, lines = 0, recs = 0, unp = 0;
 	uint64_t longl = 0;
+	size_t inputs = 0;
 
 	for (size_t i = 0; i < r->nslots; i++) {
+		if (r->slots[i].owner)
+			inputs++;
 		lines += r->slots[i].lines;
 		recs += r->slots[i].records;
 		unp += r->slots[i].unparsed;
@@ -601,8 +604,9 @@ report_counts(const struct run *r)
 		for (int k = 0; k < SIFT_EV__COUNT; k++)
 			ev[k] += r->slots[i].events[k];
 	}
-	fprintf(stderr, "eximparse: %zu inputs, %llu lines, %llu records "
-	    "written\n", r->nslots, (unsigned long long)lines,
+	fprintf(stderr, "eximparse: %zu input%s, %llu lines, %llu records "
+	    "written\n", inputs, inputs == 1 ? "" : "s",
+	    (unsigned long long)lines,
 	    (unsigned long long)recs);
 	for (int k = 0; k < SIFT_EV__COUNT; k++)
 		if (ev[k] > 0)

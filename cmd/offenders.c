@@ -5,7 +5,10 @@
  */
 #include <sys/stat.h>
 
+#include <netinet/in.h>
+
 #include <err.h>
+#include <ifaddrs.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -64,6 +67,7 @@ struct opts {
 	char		**allow;	/* -a/-x */
 	size_t		 nallow;
 	bool		 allow_loopback;
+	bool		 allow_self;
 };
 
 struct asnorg {
@@ -106,9 +110,10 @@ static const char usage_text[] =
 "usage: offenders [-hLqVv] [-a file] [-C rules] [-c classes] [-f format]\n"
 "                 [-G db] [-g group] [-j jobs] [-n count] [-o file] [-s score]\n"
 "                 [-t top]"
- " [-W class=weight] [-w window] [--allow-loopback]\n"
-"                 [--asn db] [--now time] [--prefix4 len] [--prefix6 len]\n"
-"                 [--since time] [--state file] [--until time] [file ...]\n";
+  " [-W class=weight] [-w window] [--allow-loopback]\n"
+"                 [--allow-self] [--asn db] [--now time] [--prefix4 len]\n"
+"                 [--prefix6 len] [--since time] [--state file]\n"
+"                 [--until time] [file ...]\n";
 
 SIFT_NORETURN static void
 usage(bool ok)
@@ -118,13 +123,14 @@ usage(bool ok)
 }
 
 enum {
-	OPT_ALLOW_LOOPBACK = 256, OPT_ASN, OPT_NOW, OPT_PREFIX4, OPT_PREFIX6,
+	OPT_ALLOW_LOOPBACK = 256, OPT_ALLOW_SELF, OPT_ASN, OPT_NOW, OPT_PREFIX4, OPT_PREFIX6,
 	OPT_SINCE, OPT_STATE, OPT_UNTIL
 };
 
 static const struct option longopts[] = {
 	{ "allowlist",		required_argument, NULL, 'a' },
 	{ "allow-loopback",	no_argument,	   NULL, OPT_ALLOW_LOOPBACK },
+	{ "allow-self",		no_argument,	   NULL, OPT_ALLOW_SELF },
 	{ "asn",		required_argument, NULL, OPT_ASN },
 	{ "classes",		required_argument, NULL, 'c' },
 	{ "format",		required_argument, NULL, 'f' },
@@ -265,6 +271,42 @@ allow_load(struct ctx *c, const char *path)
 	free(line);
 	if (fp != stdin)
 		fclose(fp);
+}
+
+/* The addresses of this machine's interfaces (getifaddrs(3)). */
+static void
+allow_self(struct ctx *c)
+{
+	struct ifaddrs *ifa, *i;
+	struct sift_cidr ci;
+
+	if (getifaddrs(&ifa) == -1)
+		err(CLI_EXIT_TROUBLE, "--allow-self: getifaddrs");
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		memset(&ci, 0, sizeof(ci));
+		if (i->ifa_addr->sa_family == AF_INET) {
+			const struct sockaddr_in *sin =
+			    (const struct sockaddr_in *)(const void *)i->ifa_addr;
+			uint32_t v4;
+
+			memcpy(&v4, &sin->sin_addr, 4);
+			sift_addr_from_v4(&ci.a, ntohl(v4));
+			ci.prefix = 32;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			const struct sockaddr_in6 *sin6 =
+			    (const struct sockaddr_in6 *)(const void *)
+			    i->ifa_addr;
+
+			ci.a.family = 6;
+			memcpy(ci.a.b, &sin6->sin6_addr, 16);
+			ci.prefix = 128;
+		} else
+			continue;
+		allow_add(c, &ci);
+	}
+	freeifaddrs(ifa);
 }
 
 static void
@@ -1341,6 +1383,9 @@ main(int argc, char *argv[])
 		case OPT_ALLOW_LOOPBACK:
 			o.allow_loopback = true;
 			break;
+		case OPT_ALLOW_SELF:
+			o.allow_self = true;
+			break;
 		case OPT_ASN:
 			o.asn = optarg;
 			break;
@@ -1435,6 +1480,8 @@ main(int argc, char *argv[])
 	}
 	for (size_t i = 0; i < o.nallow; i++)
 		allow_load(&c, o.allow[i]);
+	if (o.allow_self)
+		allow_self(&c);
 	if (o.allow_loopback) {
 		allow_text(&c, "127.0.0.0/8");
 		allow_text(&c, "::1");

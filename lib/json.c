@@ -37,6 +37,12 @@ static const char hexd[] = "0123456789abcdef";
 #define HIGHS	0x8080808080808080ULL
 #define HASZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
 
+/* Does the word hold a byte that is not copied as is? */
+#define JSON_BAD(w)	((((w) & HIGHS) | (((w) - ONES * 0x20) & ~(w) & HIGHS) | \
+			    HASZERO((w) ^ (ONES * '"')) | \
+			    HASZERO((w) ^ (ONES * '\\')) | \
+			    HASZERO((w) ^ (ONES * 0x7f))) != 0)
+
 /*
  * Length of the leading run of p[0..n) that copies as is: eight bytes at
  * a time while none is a control byte, '"', '\\', DEL or >= 0x80.
@@ -49,9 +55,7 @@ plain_run(const unsigned char *p, size_t n)
 
 	while (n - i >= 8) {
 		memcpy(&w, p + i, 8);
-		if (((w & HIGHS) | ((w - ONES * 0x20) & ~w & HIGHS) |
-		    HASZERO(w ^ (ONES * '"')) | HASZERO(w ^ (ONES * '\\')) |
-		    HASZERO(w ^ (ONES * 0x7f))) != 0)
+		if (JSON_BAD(w))
 			break;
 		i += 8;
 	}
@@ -106,8 +110,24 @@ sift_json_escape_to(char *q, const char *s, size_t n)
 	};
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + n;
-	size_t len, bad, run;
+	size_t len, bad, run, i;
+	uint64_t w;
 
+	if (n >= 8) {
+		/* most values are plain ASCII: check by words, then copy */
+		for (i = 0; i + 8 <= n; i += 8) {
+			memcpy(&w, p + i, 8);
+			if (JSON_BAD(w))
+				break;
+		}
+		if (i + 8 > n) {
+			memcpy(&w, end - 8, 8);
+			if (!JSON_BAD(w)) {
+				memcpy(q, p, n);
+				return q + n;
+			}
+		}
+	}
 	while (p < end) {
 		run = plain_run(p, (size_t)(end - p));
 		memcpy(q, p, run);

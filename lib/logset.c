@@ -37,6 +37,13 @@ struct sift_logset {
 	struct sift_feed	*feed;
 };
 
+/* The name of a path in messages. */
+static const char *
+display(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "(stdin)" : path;
+}
+
 static const char *const zsuffix[] = { ".gz", ".zst", ".zstd", ".bz2",
 	".xz" };
 
@@ -312,9 +319,9 @@ start(struct sift_logset *ls, struct sift_err *err)
 	ff = sift_xcalloc(ls->n, sizeof(*ff));
 	for (size_t i = 0; i < ls->n; i++) {
 		ff[i].path = ls->files[i].path;
-		ff[i].name = ls->files[i].path;
+		ff[i].name = display(ls->files[i].path);
 		ff[i].skip = ls->files[i].start_offset;
-		ff[i].fd = -1;
+		ff[i].dec = NULL;
 	}
 	ls->feed = sift_feed_new(ff, ls->n, ls->opts.max_line != 0 ?
 	    ls->opts.max_line : SIFT_READER_MAX_LINE, err);
@@ -353,7 +360,7 @@ sift_logset_next(struct sift_logset *ls, struct sift_str *line,
 			ro.start_lineno = f->start_lineno;
 			if (ls->feed != NULL)
 				ls->r = sift_reader_fed(ls->feed,
-				    (unsigned)ls->cur, f->path, &ro);
+				    (unsigned)ls->cur, display(f->path), &ro);
 			else if (sift_reader_open(&ls->r, f->path, &ro,
 			    err) == -1) {
 				ls->r = NULL;
@@ -374,8 +381,8 @@ const char *
 sift_logset_name(const struct sift_logset *ls)
 {
 	if (ls->cur < ls->n)
-		return ls->files[ls->cur].path;
-	return ls->n > 0 ? ls->files[ls->n - 1].path : "";
+		return display(ls->files[ls->cur].path);
+	return ls->n > 0 ? display(ls->files[ls->n - 1].path) : "";
 }
 
 size_t

@@ -69,7 +69,10 @@ void	 sift_logset_set_start(struct sift_logset *ls, size_t i,
  */
 SIFT_NODISCARD int sift_logset_next(struct sift_logset *ls,
 	    struct sift_str *line, struct sift_err *err);
-/* About the current file (the one of the last line or error). */
+/*
+ * About the current file (the one of the last line or error); the name is
+ * the path as given, "(stdin)" for "-".
+ */
 const char *sift_logset_name(const struct sift_logset *ls);
 size_t	 sift_logset_index(const struct sift_logset *ls);
 uint64_t sift_logset_lineno(const struct sift_logset *ls);

@@ -76,6 +76,7 @@ struct sift_recout {
 	char		*key[F__COUNT];	/* JSON: ,"name": */
 	size_t		 keylen[F__COUNT];
 	size_t		 keystotal;
+	bool		 plain[F__COUNT];	/* column needs no escape */
 	struct sift_obuf scratch;
 	/* last formatted second */
 	int64_t		 ts_sec;
@@ -83,6 +84,8 @@ struct sift_recout {
 	char		 ts_buf[20];	/* YYYY-MM-DDTHH:MM:SS */
 	char		 off_buf[7];	/* +hh:mm */
 };
+
+static bool plain_field(enum fid);
 
 _Static_assert(F__COUNT <= 64, "field set must fit 64 bits");
 
@@ -207,6 +210,7 @@ sift_recout_new(enum sift_recfmt fmt, const char *list,
 		o->keylen[k] = n + 4;
 		o->keystotal += n + 4;
 		o->want |= (uint64_t)1 << o->f[k];
+		o->plain[k] = plain_field(o->f[k]);
 	}
 	return o;
 fail:
@@ -590,6 +594,11 @@ static const unsigned char tclass[256] = {
 #define HIGHS	0x8080808080808080ULL
 #define HASZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
 
+/* Does the word hold a byte below 0x20, a backslash or DEL? */
+#define TSV_BAD(w)	((((w) - ONES * 0x20) & ~(w) & HIGHS) != 0 || \
+			    HASZERO((w) ^ (ONES * '\\')) != 0 || \
+			    HASZERO((w) ^ (ONES * 0x7f)) != 0)
+
 /* Leading run of p[0..n) without a byte to escape, 8 bytes at a time. */
 static size_t
 tsv_run(const unsigned char *p, size_t n)
@@ -618,12 +627,29 @@ tsv_escape_to(char *q, const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	size_t run;
 
-	/* short values: a byte loop beats the word scan and memcpy */
-	if (n < 24) {
+	uint64_t w;
+	size_t i;
+
+	if (n < 8) {
+		/* short values: a byte loop */
 		for (; p < end && tclass[*p] == 0; p++)
 			*q++ = (char)*p;
 		if (p == end)
 			return q;
+	} else {
+		/* most values need no escape: check by words, then copy */
+		for (i = 0; i + 8 <= n; i += 8) {
+			memcpy(&w, p + i, 8);
+			if (TSV_BAD(w))
+				break;
+		}
+		if (i + 8 > n) {
+			memcpy(&w, end - 8, 8);
+			if (!TSV_BAD(w)) {
+				memcpy(q, p, n);
+				return q + n;
+			}
+		}
 	}
 	while (p < end) {
 		run = tsv_run(p, (size_t)(end - p));
@@ -792,10 +818,38 @@ write_json(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 	b->n = (size_t)(q - b->p);
 }
 
+/*
+ * Fields whose values never need an escape (times, numbers, event and
+ * stage names, addresses); a cell of any other field goes through the
+ * escaper. Decided per column, not per value, so that the loop branches
+ * the same way on every record.
+ */
+static bool
+plain_field(enum fid f)
+{
+	switch (f) {
+	case F_TS:
+	case F_EPOCH:
+	case F_LINENO:
+	case F_EVENT:
+	case F_PARENT_EVENT:
+	case F_PARENT_LINENO:
+	case F_PID:
+	case F_IP:
+	case F_PORT:
+	case F_STAGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void
 write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 {
 	bool tsv = o->fmt == SIFT_RECFMT_TSV;
+	const char *p;
+	size_t n;
 	enum fid f;
 	char *q;
 
@@ -807,18 +861,19 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 			*q++ = tsv ? '\t' : ',';
 		if (v->kind[f] == V_ABSENT)
 			continue;
-		if (v->kind[f] == V_SAFE || v->kind[f] == V_NUM) {
-			/* times, numbers, names, addresses: nothing to escape */
-			memcpy(q, v->s[f].p, v->s[f].n);
-			q += v->s[f].n;
+		n = v->s[f].n;
+		p = v->s[f].p;
+		if (o->plain[i]) {
+			memcpy(q, p, n);
+			q += n;
 		} else if (!tsv)
-			q = csv_escape_to(q, v->s[f].p, v->s[f].n);
-		else if (i == 0 && v->s[f].p[0] == '#') {
+			q = csv_escape_to(q, p, n);
+		else if (i == 0 && n > 0 && p[0] == '#') {
 			/* a data line must not look like the header */
 			memcpy(q, "\\x23", 4);
-			q = tsv_escape_to(q + 4, v->s[f].p + 1, v->s[f].n - 1);
+			q = tsv_escape_to(q + 4, p + 1, n - 1);
 		} else
-			q = tsv_escape_to(q, v->s[f].p, v->s[f].n);
+			q = tsv_escape_to(q, p, n);
 	}
 	if (!tsv)
 		*q++ = '\r';

@@ -341,4 +341,82 @@ else
 	diag "$(diff "$T/want.dk" "$T/rules.d" | head -20)"
 fi
 
+
+# ---- packets: the loaded rules really drop what was asked ----
+# Loopback addresses stand in for clients; a TCP SYN from each to a local
+# address is refused (RST: passed the firewall) or times out (dropped).
+cat >"$T/probe.py" <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+for src in sys.argv[2:]:
+    fam = socket.AF_INET6 if ':' in src else socket.AF_INET
+    dst = '2001:db8::100' if fam == socket.AF_INET6 else '192.0.2.100'
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.bind((src, 0))
+    s.settimeout(0.3)
+    try:
+        s.connect((dst, port))
+        r = 'pass'
+    except ConnectionRefusedError:
+        r = 'pass'
+    except OSError:
+        r = 'drop'
+    print(src, port, r)
+    s.close()
+EOF
+printf '192.0.2.0/29\n2001:db8::/126\n' >"$T/pk.in"
+printf '192.0.2.3\n2001:db8::2\n' >"$T/pk.allow"
+SRCS="192.0.2.1 192.0.2.3 192.0.2.9 2001:db8::1 2001:db8::2 2001:db8::9"
+cat >"$T/pk.want" <<'EOF'
+192.0.2.1 25 drop
+192.0.2.3 25 pass
+192.0.2.9 25 pass
+2001:db8::1 25 drop
+2001:db8::2 25 pass
+2001:db8::9 25 pass
+192.0.2.1 80 pass
+192.0.2.3 80 pass
+192.0.2.9 80 pass
+2001:db8::1 80 pass
+2001:db8::2 80 pass
+2001:db8::9 80 pass
+EOF
+# packets NAME LOAD-COMMANDS: load the rules, then probe ports 25 and 80
+packets() {
+	if ns "ip link set lo up
+	    for a in 192.0.2.1 192.0.2.3 192.0.2.9 192.0.2.100; do
+		ip addr add \$a/32 dev lo; done
+	    for a in 2001:db8::1 2001:db8::2 2001:db8::9 2001:db8::100; do
+		ip -6 addr add \$a/128 dev lo nodad; done
+	    $2
+	    python3 '$T/probe.py' 25 $SRCS
+	    python3 '$T/probe.py' 80 $SRCS" >"$T/res.$3" \
+	    2>"$T/res.$3.err" && cmp -s "$T/pk.want" "$T/res.$3"; then
+		ok "$1: drops the banned, passes the allowlist hole and port 80"
+	else
+		fail "$1: drops the banned, passes the allowlist hole and port 80"
+		diag "$(cat "$T/res.$3.err")" "$(diff "$T/pk.want" "$T/res.$3")"
+	fi
+}
+bl() {
+	"$BANLIST" -a "$T/pk.allow" --ports 25 "$@" "$T/pk.in"
+}
+bl -f nft >"$T/pk.nft"
+packets nft "nft -f '$T/pk.nft'" nft
+bl -f ipset --swap >"$T/pk.ipset"
+bl -f iptables --script >"$T/pk.ipt.sh"
+packets "ipset + iptables script" "ipset restore <'$T/pk.ipset'
+    sh '$T/pk.ipt.sh'" script
+bl -f iptables >"$T/pk.ipt4"
+bl -f iptables -6 >"$T/pk.ipt6"
+packets "ipset + iptables-restore" "ipset restore <'$T/pk.ipset'
+    iptables-restore --noflush <'$T/pk.ipt4'
+    ip6tables-restore --noflush <'$T/pk.ipt6'
+    iptables -w -I INPUT -j banlist; ip6tables -w -I INPUT -j banlist" restore
+bl -f iptables --addresses --script -c DOCKER-USER >"$T/pk.ipta.sh"
+packets "iptables --addresses into DOCKER-USER" "
+    iptables -w -N DOCKER-USER; ip6tables -w -N DOCKER-USER
+    iptables -w -I INPUT -j DOCKER-USER; ip6tables -w -I INPUT -j DOCKER-USER
+    sh '$T/pk.ipta.sh'" docker
+
 done_testing

@@ -48,6 +48,11 @@ truncated() {
 	check "$1 truncated on stdin: same lines" cmp -s out out2
 	check "$1 truncated on stdin: names (stdin)" \
 	    grep -q "^readlines: (stdin): $3: unexpected end of file" err2
+	"$RL" -j2 < "half.$2" > out2 2> err3
+	check "$1 truncated on stdin, worker thread: same lines" \
+	    cmp -s out out2
+	check "$1 truncated on stdin, worker thread: same message" \
+	    cmp -s err2 err3
 	# whole: the same bytes back
 	"$RL" "full.$2" > out 2> err
 	check "$1 whole: exit 0, no message" [ $? = 0 ] && [ ! -s err ]
