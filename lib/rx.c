@@ -2,6 +2,7 @@
 /* PCRE2 wrapper: compile once, JIT, reused match data, bounded matching. */
 #include "rx.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@ struct sift_rx {
 	PCRE2_SPTR		 table;
 	bool			 jit;
 	char			*pattern;
+	char			*lit;		/* a literal every match holds */
+	size_t			 litn;
 };
 
 struct sbuf {
@@ -150,6 +153,106 @@ sift_rx_from_python(const char *pat)
 	return b.p;
 }
 
+static bool
+quantifier_at(const char *p)
+{
+	return *p == '?' || *p == '*' || *p == '+' || (*p == '{' &&
+	    (isdigit((unsigned char)p[1]) || p[1] == ','));
+}
+
+/*
+ * The longest literal that every match must contain: a run of plain
+ * characters at the top level of the pattern (not in a group, a class or
+ * under a quantifier). None when the pattern has a top-level alternative,
+ * inline flags or \Q. Returns a malloc'd string or NULL.
+ */
+static char *
+required_literal(const char *pat, size_t *outn)
+{
+	char run[256], best[256];
+	size_t rn = 0, bn = 0;
+	int depth = 0;
+	const char *p = pat;
+
+	if (strstr(pat, "(?") != NULL) {
+		const char *q;
+
+		for (q = strstr(pat, "(?"); q != NULL; q = strstr(q + 1, "(?"))
+			if (isalpha((unsigned char)q[2]) && q[2] != 'P')
+				return NULL;	/* inline flags */
+	}
+	if (strstr(pat, "\\Q") != NULL)
+		return NULL;
+	while (*p != '\0') {
+		char c = *p, lit = 0;
+		const char *next;
+
+		if (c == '\\') {
+			if (p[1] == '\0')
+				return NULL;
+			if (!isalnum((unsigned char)p[1]))
+				lit = p[1];
+			next = p + 2;
+		} else if (c == '[') {
+			/* skip the class */
+			next = p + 1;
+			if (*next == '^')
+				next++;
+			if (*next == ']')
+				next++;
+			while (*next != '\0' && *next != ']') {
+				if (*next == '[' && next[1] == ':')
+					return NULL;
+				if (*next == '\\' && next[1] != '\0')
+					next++;
+				next++;
+			}
+			if (*next == '\0')
+				return NULL;
+			next++;
+		} else if (c == '(') {
+			depth++;
+			next = p + 1;
+		} else if (c == ')') {
+			depth--;
+			next = p + 1;
+		} else if (c == '|') {
+			if (depth == 0)
+				return NULL;
+			next = p + 1;
+		} else if (c == '{' && quantifier_at(p)) {
+			/* skip the {n,m} quantifier */
+			next = strchr(p, '}');
+			if (next == NULL)
+				return NULL;
+			next++;
+		} else {
+			if (strchr(".^$?*+{}", c) == NULL)
+				lit = c;
+			next = p + 1;
+		}
+		if (depth == 0 && lit != 0 && c != ')' && !quantifier_at(next) &&
+		    rn < sizeof(run) - 1) {
+			run[rn++] = lit;
+		} else {
+			if (rn > bn) {
+				memcpy(best, run, rn);
+				bn = rn;
+			}
+			rn = 0;
+		}
+		p = next;
+	}
+	if (rn > bn) {
+		memcpy(best, run, rn);
+		bn = rn;
+	}
+	if (bn < 3)
+		return NULL;
+	*outn = bn;
+	return sift_xstrndup(best, bn);
+}
+
 struct sift_rx *
 sift_rx_new(const char *pattern, unsigned flags, struct sift_err *err)
 {
@@ -196,6 +299,8 @@ sift_rx_new(const char *pattern, unsigned flags, struct sift_err *err)
 	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &n);
 	rx->entry = n;
 	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &rx->table);
+	if (!(flags & SIFT_RX_CASELESS))
+		rx->lit = required_literal(pat, &rx->litn);
 	return rx;
 }
 
@@ -208,6 +313,7 @@ sift_rx_free(struct sift_rx *rx)
 	pcre2_match_context_free(rx->mctx);
 	pcre2_code_free(rx->code);
 	free(rx->pattern);
+	free(rx->lit);
 	free(rx);
 }
 
@@ -218,6 +324,10 @@ rx_run(struct sift_rx *rx, const char *s, size_t len, size_t start,
 	int rc;
 
 	if (start > len)
+		return 0;
+	/* a literal the match needs is not there: no match */
+	if (rx->lit != NULL && memmem(s + start, len - start, rx->lit,
+	    rx->litn) == NULL)
 		return 0;
 	if (rx->jit && opts == 0)
 		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)s, len, start, 0,
@@ -311,4 +421,10 @@ bool
 sift_rx_jit(const struct sift_rx *rx)
 {
 	return rx->jit;
+}
+
+const char *
+sift_rx_literal(const struct sift_rx *rx)
+{
+	return rx->lit;
 }
