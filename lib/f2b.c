@@ -1853,7 +1853,12 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 	bool found_date;
 	int r;
 
-	memset(res, 0, sizeof(*res));
+	/* the scalars only: the hit arrays are read up to their counts */
+	res->nhits = res->nignhits = res->promoted = 0;
+	res->ignored = res->prefmatched = res->has_date = res->has_time =
+	    false;
+	res->nofail = 0;
+	res->time = 0;
 	f->nhits = 0;
 	f->npool = 0;
 	if (known != NULL) {

@@ -28,6 +28,7 @@ struct sift_rx {
 	char			*pattern;
 	char			*lit;		/* a literal every match holds */
 	size_t			 litn;
+	size_t			 litk;		/* its rarest byte's index */
 };
 
 struct sbuf {
@@ -253,6 +254,58 @@ required_literal(const char *pat, size_t *outn)
 	return sift_xstrndup(best, bn);
 }
 
+/* How common a byte is in log text (lower: rarer). */
+static int
+commonness(unsigned char c)
+{
+	if (c == ' ')
+		return 10;
+	if (strchr("etaoinsr", c) != NULL)
+		return 8;
+	if (islower(c))
+		return 6;
+	if (isdigit(c))
+		return 5;
+	if (c == '.' || c == ':' || c == '-' || c == '=' || c == '[' ||
+	    c == ']')
+		return 5;
+	if (isupper(c))
+		return 3;
+	return 2;
+}
+
+static size_t
+rarest(const char *lit, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 1; i < n; i++)
+		if (commonness((unsigned char)lit[i]) <
+		    commonness((unsigned char)lit[k]))
+			k = i;
+	return k;
+}
+
+/* Whether s[0..n) holds the literal: memchr() on its rarest byte. */
+static bool
+has_literal(const struct sift_rx *rx, const char *s, size_t n)
+{
+	const char *p, *end;
+	size_t k = rx->litk, ln = rx->litn;
+
+	if (n < ln)
+		return false;
+	p = s + k;
+	end = s + n - (ln - k) + 1;	/* last place for the rare byte + 1 */
+	while (p < end && (p = memchr(p, rx->lit[k], (size_t)(end - p))) !=
+	    NULL) {
+		if (memcmp(p - k, rx->lit, ln) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 struct sift_rx *
 sift_rx_new(const char *pattern, unsigned flags, struct sift_err *err)
 {
@@ -301,6 +354,8 @@ sift_rx_new(const char *pattern, unsigned flags, struct sift_err *err)
 	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &rx->table);
 	if (!(flags & SIFT_RX_CASELESS))
 		rx->lit = required_literal(pat, &rx->litn);
+	if (rx->lit != NULL)
+		rx->litk = rarest(rx->lit, rx->litn);
 	return rx;
 }
 
@@ -326,8 +381,7 @@ rx_run(struct sift_rx *rx, const char *s, size_t len, size_t start,
 	if (start > len)
 		return 0;
 	/* a literal the match needs is not there: no match */
-	if (rx->lit != NULL && memmem(s + start, len - start, rx->lit,
-	    rx->litn) == NULL)
+	if (rx->lit != NULL && !has_literal(rx, s + start, len - start))
 		return 0;
 	if (rx->jit && opts == 0)
 		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)s, len, start, 0,
