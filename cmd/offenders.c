@@ -76,6 +76,15 @@ struct asnorg {
 	size_t		 len;
 };
 
+/* Events waiting for their table slot to reach the cache. */
+#define PEND	16
+
+struct pend {
+	struct sift_key	 k;
+	int		 cls;
+	int64_t		 ts;
+};
+
 struct ctx {
 	const struct opts	*o;
 	struct sift_classifier	*cl;
@@ -95,6 +104,8 @@ struct ctx {
 	size_t			 norgs, caporgs;
 	uint64_t		 resumed, skipped_bytes, quick;
 	bool			 skip_deliv;	/* no rule for deliveries */
+	struct pend		 pend[PEND];
+	unsigned		 npend;
 	bool			 trouble;
 };
 
@@ -593,6 +604,16 @@ regroup(struct ctx *c)
 	c->agg = g;
 }
 
+/* Count the pending events, in order (windows need it). */
+static void
+flush(struct ctx *c)
+{
+	for (unsigned i = 0; i < c->npend; i++)
+		(void)sift_agg_add(c->agg, &c->pend[i].k, c->pend[i].cls,
+		    c->pend[i].ts);
+	c->npend = 0;
+}
+
 static void
 count_event(struct ctx *c, const struct sift_rec *rec,
     const struct sift_match *m)
@@ -631,7 +652,12 @@ count_event(struct ctx *c, const struct sift_rec *rec,
 	    c->o->group == G_COUNTRY))
 		geo_key(c, &m->ip, &k);	/* a window needs the key now */
 	c->bycls[m->cls]++;
-	(void)sift_agg_add(c->agg, &k, m->cls, ts);
+	c->pend[c->npend].k = k;
+	c->pend[c->npend].cls = m->cls;
+	c->pend[c->npend].ts = ts;
+	sift_agg_prefetch(c->agg, &k);
+	if (++c->npend == PEND)
+		flush(c);
 }
 
 /*
@@ -727,6 +753,7 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 			continue;
 		count_event(c, &rec, &m);
 	}
+	flush(c);
 	*done_line = sift_reader_lineno(r);
 	if (rc == 1)	/* stopped at the limit: that line is not ours */
 		(*done_line)--;
@@ -773,6 +800,7 @@ job_init(struct job *j, const struct ctx *c)
 	j->c.outside = j->c.unselected = j->c.suppressed = j->c.quick = 0;
 	memset(j->c.bycls, 0, sizeof(j->c.bycls));
 	j->c.state = NULL;
+	j->c.npend = 0;
 	j->c.trouble = false;
 }
 
