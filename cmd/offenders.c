@@ -103,7 +103,6 @@ struct ctx {
 	struct asnorg		*orgs;
 	size_t			 norgs, caporgs;
 	uint64_t		 resumed, skipped_bytes, quick;
-	bool			 skip_deliv;	/* no rule for deliveries */
 	struct pend		 pend[PEND];
 	unsigned		 npend;
 	bool			 trouble;
@@ -732,7 +731,7 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 	struct sift_str line;
 	struct sift_rec rec;
 	struct sift_match m;
-	int rc;
+	int rc, qe;
 
 	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
 		uint64_t off = sift_reader_offset(r);
@@ -741,7 +740,8 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 			break;
 		*done_off = off;
 		c->lines++;
-		if (c->skip_deliv && sift_line_is_delivery(line)) {
+		if ((qe = sift_line_quick_event(line)) >= 0 &&
+		    !sift_classifier_event_used(c->cl, (enum sift_event)qe)) {
 			c->quick++;
 			continue;
 		}
@@ -1307,7 +1307,7 @@ stats(const struct ctx *c)
 		    "addresses", c->suppressed, ns);
 	if (c->o->verbose == 0)
 		return;
-	warnx("%" PRIu64 " lines (%" PRIu64 " deliveries skipped unparsed), %"
+	warnx("%" PRIu64 " lines (%" PRIu64 " skipped unparsed), %"
 	    PRIu64 " not Exim, %" PRIu64
 	    " classified, %" PRIu64 " of unselected classes, %" PRIu64
 	    " without an address, %" PRIu64 " outside the time range",
@@ -1493,10 +1493,6 @@ main(int argc, char *argv[])
 		if (sift_classifier_load(c.cl, o.rules[i], &e) == -1)
 			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
 	select_classes(&c, o.classes);
-	c.skip_deliv = true;
-	for (int ev = SIFT_EV_ARRIVAL; ev <= SIFT_EV_COMPLETED; ev++)
-		if (sift_classifier_event_used(c.cl, (enum sift_event)ev))
-			c.skip_deliv = false;
 	set_weights(&c, o.weights, o.nweights);
 	if (o.list_classes) {
 		list_classes(&c);
