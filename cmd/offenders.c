@@ -5,7 +5,10 @@
  */
 #include <sys/stat.h>
 
+#include <netinet/in.h>
+
 #include <err.h>
+#include <ifaddrs.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -64,12 +67,22 @@ struct opts {
 	char		**allow;	/* -a/-x */
 	size_t		 nallow;
 	bool		 allow_loopback;
+	bool		 allow_self;
 };
 
 struct asnorg {
 	uint32_t	 asn;
 	const char	*org;
 	size_t		 len;
+};
+
+/* Events waiting for their table slot to reach the cache. */
+#define PEND	16
+
+struct pend {
+	struct sift_key	 k;
+	int		 cls;
+	int64_t		 ts;
 };
 
 struct ctx {
@@ -90,7 +103,8 @@ struct ctx {
 	struct asnorg		*orgs;
 	size_t			 norgs, caporgs;
 	uint64_t		 resumed, skipped_bytes, quick;
-	bool			 skip_deliv;	/* no rule for deliveries */
+	struct pend		 pend[PEND];
+	unsigned		 npend;
 	bool			 trouble;
 };
 
@@ -106,9 +120,10 @@ static const char usage_text[] =
 "usage: offenders [-hLqVv] [-a file] [-C rules] [-c classes] [-f format]\n"
 "                 [-G db] [-g group] [-j jobs] [-n count] [-o file] [-s score]\n"
 "                 [-t top]"
- " [-W class=weight] [-w window] [--allow-loopback]\n"
-"                 [--asn db] [--now time] [--prefix4 len] [--prefix6 len]\n"
-"                 [--since time] [--state file] [--until time] [file ...]\n";
+  " [-W class=weight] [-w window] [--allow-loopback]\n"
+"                 [--allow-self] [--asn db] [--now time] [--prefix4 len]\n"
+"                 [--prefix6 len] [--since time] [--state file]\n"
+"                 [--until time] [file ...]\n";
 
 SIFT_NORETURN static void
 usage(bool ok)
@@ -118,13 +133,14 @@ usage(bool ok)
 }
 
 enum {
-	OPT_ALLOW_LOOPBACK = 256, OPT_ASN, OPT_NOW, OPT_PREFIX4, OPT_PREFIX6,
+	OPT_ALLOW_LOOPBACK = 256, OPT_ALLOW_SELF, OPT_ASN, OPT_NOW, OPT_PREFIX4, OPT_PREFIX6,
 	OPT_SINCE, OPT_STATE, OPT_UNTIL
 };
 
 static const struct option longopts[] = {
 	{ "allowlist",		required_argument, NULL, 'a' },
 	{ "allow-loopback",	no_argument,	   NULL, OPT_ALLOW_LOOPBACK },
+	{ "allow-self",		no_argument,	   NULL, OPT_ALLOW_SELF },
 	{ "asn",		required_argument, NULL, OPT_ASN },
 	{ "classes",		required_argument, NULL, 'c' },
 	{ "format",		required_argument, NULL, 'f' },
@@ -265,6 +281,42 @@ allow_load(struct ctx *c, const char *path)
 	free(line);
 	if (fp != stdin)
 		fclose(fp);
+}
+
+/* The addresses of this machine's interfaces (getifaddrs(3)). */
+static void
+allow_self(struct ctx *c)
+{
+	struct ifaddrs *ifa, *i;
+	struct sift_cidr ci;
+
+	if (getifaddrs(&ifa) == -1)
+		err(CLI_EXIT_TROUBLE, "--allow-self: getifaddrs");
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		memset(&ci, 0, sizeof(ci));
+		if (i->ifa_addr->sa_family == AF_INET) {
+			const struct sockaddr_in *sin =
+			    (const struct sockaddr_in *)(const void *)i->ifa_addr;
+			uint32_t v4;
+
+			memcpy(&v4, &sin->sin_addr, 4);
+			sift_addr_from_v4(&ci.a, ntohl(v4));
+			ci.prefix = 32;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			const struct sockaddr_in6 *sin6 =
+			    (const struct sockaddr_in6 *)(const void *)
+			    i->ifa_addr;
+
+			ci.a.family = 6;
+			memcpy(ci.a.b, &sin6->sin6_addr, 16);
+			ci.prefix = 128;
+		} else
+			continue;
+		allow_add(c, &ci);
+	}
+	freeifaddrs(ifa);
 }
 
 static void
@@ -551,6 +603,16 @@ regroup(struct ctx *c)
 	c->agg = g;
 }
 
+/* Count the pending events, in order (windows need it). */
+static void
+flush(struct ctx *c)
+{
+	for (unsigned i = 0; i < c->npend; i++)
+		(void)sift_agg_add(c->agg, &c->pend[i].k, c->pend[i].cls,
+		    c->pend[i].ts);
+	c->npend = 0;
+}
+
 static void
 count_event(struct ctx *c, const struct sift_rec *rec,
     const struct sift_match *m)
@@ -589,7 +651,12 @@ count_event(struct ctx *c, const struct sift_rec *rec,
 	    c->o->group == G_COUNTRY))
 		geo_key(c, &m->ip, &k);	/* a window needs the key now */
 	c->bycls[m->cls]++;
-	(void)sift_agg_add(c->agg, &k, m->cls, ts);
+	c->pend[c->npend].k = k;
+	c->pend[c->npend].cls = m->cls;
+	c->pend[c->npend].ts = ts;
+	sift_agg_prefetch(c->agg, &k);
+	if (++c->npend == PEND)
+		flush(c);
 }
 
 /*
@@ -664,7 +731,7 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 	struct sift_str line;
 	struct sift_rec rec;
 	struct sift_match m;
-	int rc;
+	int rc, qe;
 
 	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
 		uint64_t off = sift_reader_offset(r);
@@ -673,7 +740,8 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 			break;
 		*done_off = off;
 		c->lines++;
-		if (c->skip_deliv && sift_line_is_delivery(line)) {
+		if ((qe = sift_line_quick_event(line)) >= 0 &&
+		    !sift_classifier_event_used(c->cl, (enum sift_event)qe)) {
 			c->quick++;
 			continue;
 		}
@@ -685,6 +753,7 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 			continue;
 		count_event(c, &rec, &m);
 	}
+	flush(c);
 	*done_line = sift_reader_lineno(r);
 	if (rc == 1)	/* stopped at the limit: that line is not ours */
 		(*done_line)--;
@@ -731,6 +800,7 @@ job_init(struct job *j, const struct ctx *c)
 	j->c.outside = j->c.unselected = j->c.suppressed = j->c.quick = 0;
 	memset(j->c.bycls, 0, sizeof(j->c.bycls));
 	j->c.state = NULL;
+	j->c.npend = 0;
 	j->c.trouble = false;
 }
 
@@ -1237,7 +1307,7 @@ stats(const struct ctx *c)
 		    "addresses", c->suppressed, ns);
 	if (c->o->verbose == 0)
 		return;
-	warnx("%" PRIu64 " lines (%" PRIu64 " deliveries skipped unparsed), %"
+	warnx("%" PRIu64 " lines (%" PRIu64 " skipped unparsed), %"
 	    PRIu64 " not Exim, %" PRIu64
 	    " classified, %" PRIu64 " of unselected classes, %" PRIu64
 	    " without an address, %" PRIu64 " outside the time range",
@@ -1341,6 +1411,9 @@ main(int argc, char *argv[])
 		case OPT_ALLOW_LOOPBACK:
 			o.allow_loopback = true;
 			break;
+		case OPT_ALLOW_SELF:
+			o.allow_self = true;
+			break;
 		case OPT_ASN:
 			o.asn = optarg;
 			break;
@@ -1420,10 +1493,6 @@ main(int argc, char *argv[])
 		if (sift_classifier_load(c.cl, o.rules[i], &e) == -1)
 			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
 	select_classes(&c, o.classes);
-	c.skip_deliv = true;
-	for (int ev = SIFT_EV_ARRIVAL; ev <= SIFT_EV_COMPLETED; ev++)
-		if (sift_classifier_event_used(c.cl, (enum sift_event)ev))
-			c.skip_deliv = false;
 	set_weights(&c, o.weights, o.nweights);
 	if (o.list_classes) {
 		list_classes(&c);
@@ -1435,6 +1504,8 @@ main(int argc, char *argv[])
 	}
 	for (size_t i = 0; i < o.nallow; i++)
 		allow_load(&c, o.allow[i]);
+	if (o.allow_self)
+		allow_self(&c);
 	if (o.allow_loopback) {
 		allow_text(&c, "127.0.0.0/8");
 		allow_text(&c, "::1");

@@ -103,6 +103,15 @@ sift_stage_name(enum sift_stage st)
 	return st_names[st];
 }
 
+int
+sift_stage_from_name(const char *name, size_t n)
+{
+	for (int i = 0; i < SIFT_ST__COUNT; i++)
+		if (strlen(st_names[i]) == n && memcmp(st_names[i], name, n) == 0)
+			return i;
+	return -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
 
@@ -520,7 +529,7 @@ rfc5424(struct sift_rec *rec, const char *p, const char *e,
 	if (q == p + 1 || q >= e || *q != '>')
 		return NULL;
 	q++;
-	if (!ISDIG(*q))
+	if (q >= e || !ISDIG(*q))
 		return NULL;
 	while (q < e && ISDIG(*q))
 		q++;
@@ -733,8 +742,7 @@ static const char *
 parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 {
 	const char *q, *c, *be, *name = NULL, *namee = NULL;
-	const char *helo = NULL, *heloe = NULL;
-	bool ds = false;
+	const char *helo = NULL, *heloe = NULL, *ds = NULL;
 
 	if (p >= e)
 		return NULL;
@@ -745,7 +753,7 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		if (q + 1 < e && (q[1] == '(' || q[1] == '['))
 			p = q + 1;
 		else if (PFX(q, e, " DS [")) {
-			ds = true;
+			ds = q + 1;
 			p = q + 4;
 		} else {
 			if (need_ip)
@@ -791,8 +799,8 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		rec->host = mkstr(name, namee);
 	if (helo != NULL)
 		rec->helo = mkstr(helo, heloe);
-	if (ds)
-		add_tag(rec, LIT("DS"), "", 0);
+	if (ds != NULL)
+		add_tag(rec, ds, 2, ds + 2, 0);
 	return p;
 }
 
@@ -959,6 +967,8 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 static enum sift_stage
 stage_of(const char *w, const char *e)
 {
+	if (w >= e)
+		return SIFT_ST_NONE;
 	switch (*w) {
 	case 'c':
 		if (PFX(w, e, "connection"))
@@ -1497,6 +1507,8 @@ rejected_line(struct sift_rec *rec, const char *w, const char *e,
 	unsigned st;
 
 	rec->event = ev;
+	if (w >= e)
+		return;
 	if (PFX(w, e, "EHLO from ") || PFX(w, e, "HELO from ")) {
 		rec->stage = SIFT_ST_HELO;
 		q = bare_host(rec, w + 10, e, &st);
@@ -1554,7 +1566,7 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 		p += 11;
 		if (PFX(p, e, "Ci=")) {
 			w = tokend(p, e);
-			add_tag(rec, LIT("Ci"), p + 3, (size_t)(w - p - 3));
+			add_tag(rec, p, 2, p + 3, (size_t)(w - p - 3));
 			p = sp(w, e);
 		}
 		if (!PFX(p, e, "from "))
@@ -1602,7 +1614,7 @@ smtp_line(struct sift_rec *rec, const char *t, const char *e)
 			if ((c = find(w, e, LIT("was \""))) != NULL) {
 				c += 5;
 				if ((ce = find(c, e, LIT("\",  C="))) != NULL) {
-					add_tag(rec, LIT("C"), ce + 6,
+					add_tag(rec, ce + 4, 1, ce + 6,
 					    (size_t)(e - ce - 6 -
 					    (e[-1] == ')')));
 				} else if (e - c >= 2 && e[-1] == ')' &&
@@ -1837,7 +1849,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 		break;
 	case 'D':
 		if (PFX(t, e, "DS H=")) {
-			add_tag(rec, LIT("DS"), t + 2, 0);
+			add_tag(rec, t, 2, t + 2, 0);
 			hostid_line(rec, t + 3, e);
 			return;
 		}
@@ -1918,7 +1930,7 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 			q = t + 24;
 			if (PFX(q, e, "Ci=")) {
 				w = tokend(q, e);
-				add_tag(rec, LIT("Ci"), q + 3,
+				add_tag(rec, q, 2, q + 3,
 				    (size_t)(w - q - 3));
 				q = sp(w, e);
 			}
@@ -2003,11 +2015,13 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 			return;
 		}
 		if (PFX(t, e, "unqualified ")) {
+			bool snd = PFX(t, e, "unqualified s");
+
 			rec->event = SIFT_EV_REJECT;
-			rec->stage = t[12] == 's' ? SIFT_ST_MAIL : SIFT_ST_RCPT;
+			rec->stage = snd ? SIFT_ST_MAIL : SIFT_ST_RCPT;
 			if ((q = find(t, e, LIT("rejected: <"))) != NULL &&
 			    (w = findc(q, e, '>')) != NULL) {
-				if (t[12] == 's')
+				if (snd)
 					rec->sender = mkstr(q + 11, w);
 				else
 					rec->recipient = mkstr(q + 11, w);
@@ -2123,8 +2137,8 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 			return;
 		}
 		if (PFX(t, e, "sender verify ")) {
-			rec->event = t[14] == 'd' ? SIFT_EV_VERIFY_DEFER :
-			    SIFT_EV_VERIFY_FAIL;
+			rec->event = PFX(t, e, "sender verify d") ?
+			    SIFT_EV_VERIFY_DEFER : SIFT_EV_VERIFY_FAIL;
 			rec->reason = mkstr(t, e);
 			return;
 		}

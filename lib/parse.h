@@ -4,6 +4,27 @@
  * whose views all point into the line it was given: they are valid as long
  * as the line is (for reader lines, until the next sift_reader_next()). The
  * parser never allocates and never writes to the line.
+ *
+ * How lines are read (details in lib/parse.c and the line cases in
+ * tests/parse/):
+ * - The prefix is taken by shape, not value: "YYYY-MM-DD HH:MM:SS", then
+ *   optional ".mmm", " +hhmm", "[pid] " and a 16- or 23-character id. A
+ *   syslog frame (RFC 3339, traditional "Mon DD HH:MM:SS", RFC 5424, with
+ *   or without Exim's own timestamp inside, whose time then wins) comes
+ *   first; only program names starting with "exim" are read as Exim.
+ * - The event comes from the Exim-built text after the prefix: a dispatch
+ *   on its first bytes, never from free text (a rejection's reason).
+ * - ip/port/host/helo come from the host text Exim builds, "[name ][(helo)
+ *   ][addr][:port]": the HELO ends at the first ") [addr]" after which
+ *   Exim's own text follows, so brackets inside a HELO, a command echo,
+ *   an address or a reason are never taken; I= and PRX= are tags. The
+ *   address is parsed to binary (family 0 for placeholders such as
+ *   "V4NET.0.0.1"; addr_text keeps the text).
+ * - Where Exim echoes an attacker's command in quotes, the echo ends at
+ *   the last `" H=` (protocol and syntax errors: Exim's fixed text
+ *   follows) or the first unescaped one followed by "next input="
+ *   (synchronization errors; 4.98 and earlier do not escape quotes there,
+ *   which cannot be undone).
  */
 #ifndef SIFT_PARSE_H
 #define SIFT_PARSE_H
@@ -195,6 +216,8 @@ const char *sift_event_name(enum sift_event ev);
 int	sift_event_from_name(const char *name, size_t n);
 /* "none", "connect", "helo", "mail", "rcpt", "data", ... */
 const char *sift_stage_name(enum sift_stage st);
+/* Stage by name; -1 when unknown. */
+int	sift_stage_from_name(const char *name, size_t n);
 
 /* Look up a tag by key in a parsed record; NULL if absent. */
 const struct sift_kv *sift_rec_tag(const struct sift_rec *rec,

@@ -3,7 +3,8 @@
 # (beside a link to the stock exim-common.conf it includes) and in
 # regex-test, and on each log the hosts fail2ban matches are exactly the
 # hosts offenders reports for the same classes. Logs: the bundled test log
-# and the real-Exim lab logs in the shared reference.
+# and the real-Exim lab logs in the shared reference. Also: every offenders
+# output format feeds banlist alike.
 . "$(dirname "$0")/lib.sh"
 need fail2ban-regex
 [ -f /etc/fail2ban/filter.d/exim-common.conf ] ||
@@ -26,6 +27,23 @@ check "jail snippet names the jail" grep -q '^# \[exim-test\]' \
     "$T/exim-test.conf"
 check "jail snippet uses the nftables action" \
     grep -q '^# banaction = nftables' "$T/exim-test.conf"
+
+# offenders' list, TSV, JSON Lines and table output all feed banlist alike.
+for log in $LOGS; do
+	"$OFFENDERS" -f list "$log" 2>/dev/null | "$BANLIST" --force-special \
+	    >"$T/via.list" 2>/dev/null
+	bad=
+	for f in tsv json table; do
+		"$OFFENDERS" -f $f "$log" 2>/dev/null |
+		    "$BANLIST" --force-special >"$T/via.$f" 2>/dev/null
+		cmp -s "$T/via.list" "$T/via.$f" || bad="$bad $f"
+	done
+	if [ -s "$T/via.list" ] && [ -z "$bad" ]; then
+		ok "$(basename "$(dirname "$log")"): offenders list, tsv, json, table read alike"
+	else
+		fail "$(basename "$(dirname "$log")"): offenders formats differ:$bad"
+	fi
+done
 
 n=0
 for classes in default all relay auth helo protocol connection rejected \

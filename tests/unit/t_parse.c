@@ -266,5 +266,9 @@ main(void)
 	for (int i = 0; i < SIFT_ST__COUNT; i++)
 		CHECK(strcmp(sift_stage_name(i), "?") != 0);
 	CHECK_STREQ(sift_stage_name(SIFT_ST_RCPT), "rcpt");
+	for (int i = 0; i < SIFT_ST__COUNT; i++)
+		CHECK_INT(sift_stage_from_name(sift_stage_name(i),
+		    strlen(sift_stage_name(i))), i);
+	CHECK_INT(sift_stage_from_name("rcp", 3), -1);
 	return tap_done();
 }
