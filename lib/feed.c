@@ -28,7 +28,7 @@ struct chunk {
 };
 
 struct ffile {
-	int		 fd;		/* given, or -1 */
+	struct sift_decoder *dec;	/* given, or NULL */
 	char		*path;
 	char		*name;
 	uint64_t	 skip;
@@ -69,6 +69,9 @@ get_free(struct sift_feed *f)
 	if (!f->stop)
 		c = &f->ring[f->freel[--f->nfree]];
 	pthread_mutex_unlock(&f->mu);
+	/* chunk memory on first use: a small file needs one or two */
+	if (c != NULL && c->mem == NULL)
+		c->mem = sift_xmalloc(f->headroom + CHUNKSZ);
 	return c;
 }
 
@@ -94,21 +97,24 @@ work_file(struct sift_feed *f, unsigned idx)
 	int fd;
 	bool eof = false;
 
-	if (ff->fd >= 0) {
-		fd = ff->fd;
-		ff->fd = -1;
+	if (ff->dec != NULL) {
+		/* opened (and its magic peeked) by the caller */
+		d = ff->dec;
+		ff->dec = NULL;
+		fd = sift_decoder_fd(d);
 	} else if (strcmp(ff->path, "-") == 0)
 		fd = dup(STDIN_FILENO);
 	else
 		fd = open(ff->path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &st) == -1) {
 		sift_err_set(&e, SIFT_E_IO, errno, "%s", strerror(errno));
-		if (fd != -1)
+		if (d == NULL && fd != -1)
 			close(fd);
 		fd = -1;
 	} else if (S_ISDIR(st.st_mode)) {
 		sift_err_set(&e, SIFT_E_IO, EISDIR, "%s", strerror(EISDIR));
-		close(fd);
+		if (d == NULL)
+			close(fd);
 		fd = -1;
 	}
 	pthread_mutex_lock(&f->mu);
@@ -119,7 +125,12 @@ work_file(struct sift_feed *f, unsigned idx)
 		ff->st_ok = -1;
 	pthread_cond_broadcast(&f->cv);
 	pthread_mutex_unlock(&f->mu);
-	if (fd != -1 && sift_decoder_open(&d, fd, &e) == 0) {
+	if (fd == -1) {
+		sift_decoder_close(d);
+		d = NULL;
+	} else if (d == NULL && sift_decoder_open(&d, fd, &e) == -1)
+		d = NULL;
+	if (d != NULL) {
 		if (sift_decoder_codec(d) != NULL) {
 			pthread_mutex_lock(&f->mu);
 			ff->codec = sift_decoder_codec(d)->name;
@@ -194,13 +205,16 @@ sift_feed_new(const struct sift_feed_file *files, size_t n, size_t headroom,
 		f->files[i].path = sift_xstrdup(files[i].path);
 		f->files[i].name = sift_xstrdup(files[i].name);
 		f->files[i].skip = files[i].skip;
-		f->files[i].fd = files[i].fd;
+		f->files[i].dec = files[i].dec;
+		if (files[i].dec != NULL && sift_decoder_codec(files[i].dec)
+		    != NULL)
+			f->files[i].codec =
+			    sift_decoder_codec(files[i].dec)->name;
 		f->files[i].codec = "plain";
 	}
-	for (unsigned i = 0; i < NCHUNKS; i++) {
-		f->ring[i].mem = sift_xmalloc(headroom + CHUNKSZ);
+	/* the stack pops from the end: chunk 0 first */
+	for (unsigned i = NCHUNKS; i-- > 0;)
 		f->freel[f->nfree++] = i;
-	}
 	if ((rc = pthread_create(&f->thread, NULL, worker, f)) != 0) {
 		sift_err_sys(err, SIFT_E_IO, rc, "cannot start a thread");
 		sift_feed_free(f);
@@ -356,8 +370,7 @@ sift_feed_free(struct sift_feed *f)
 	for (unsigned i = 0; i < NCHUNKS; i++)
 		free(f->ring[i].mem);
 	for (size_t i = 0; i < f->nfiles; i++) {
-		if (f->files[i].fd >= 0)
-			close(f->files[i].fd);
+		sift_decoder_close(f->files[i].dec);
 		free(f->files[i].path);
 		free(f->files[i].name);
 	}

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec.h"
 #include "err.h"
 
 struct sift_feed;
@@ -23,15 +24,15 @@ struct sift_feed_file {
 	const char	*path;		/* "-": standard input */
 	const char	*name;		/* for messages */
 	uint64_t	 skip;		/* decoded bytes to skip first */
-	int		 fd;		/* >= 0: read this (the feed closes
-					   it) instead of opening path */
+	/* not NULL: read this open decoder (the feed closes it) */
+	struct sift_decoder *dec;
 };
 
 /*
  * Start the worker over files[0..n). headroom is the most bytes of an
  * unfinished line the consumer carries into the next chunk (max_line).
  * Returns NULL with err set if the thread cannot be started. The feed takes
- * over the descriptors given in files[].fd, even when it fails.
+ * over the decoders given in files[].dec, even when it fails.
  */
 struct sift_feed *sift_feed_new(const struct sift_feed_file *files, size_t n,
 	    size_t headroom, struct sift_err *err);

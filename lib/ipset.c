@@ -149,6 +149,18 @@ sift_ipset_add_cidr(struct sift_ipset *s, const struct sift_cidr *c)
 }
 
 void
+sift_ipset_add_span(struct sift_ipset *s, const struct sift_addr *lo,
+    const struct sift_addr *hi)
+{
+	if (lo->family != hi->family)
+		return;
+	if (lo->family == 4)
+		add4(s, sift_addr_v4(lo), sift_addr_v4(hi));
+	else if (lo->family == 6)
+		add6(s, addr_u128(lo), addr_u128(hi));
+}
+
+void
 sift_ipset_add_special(struct sift_ipset *s)
 {
 	static const char *const special[] = {
@@ -199,6 +211,18 @@ sift_ipset_contains_cidr(const struct sift_ipset *s, const struct sift_cidr *c)
 	else if (one.n6 == 1)
 		r = contains6(s, one.r6[0].lo, one.r6[0].hi);
 	sift_ipset_release(&one);
+	return r;
+}
+
+bool
+sift_ipset_contains_set(struct sift_ipset *s, struct sift_ipset *t)
+{
+	struct sift_ipset d = SIFT_IPSET_INIT;
+	bool r;
+
+	sift_ipset_difference(&d, t, s);
+	r = sift_ipset_is_empty(&d);
+	sift_ipset_release(&d);
 	return r;
 }
 

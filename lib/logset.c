@@ -321,7 +321,7 @@ start(struct sift_logset *ls, struct sift_err *err)
 		ff[i].path = ls->files[i].path;
 		ff[i].name = display(ls->files[i].path);
 		ff[i].skip = ls->files[i].start_offset;
-		ff[i].fd = -1;
+		ff[i].dec = NULL;
 	}
 	ls->feed = sift_feed_new(ff, ls->n, ls->opts.max_line != 0 ?
 	    ls->opts.max_line : SIFT_READER_MAX_LINE, err);

@@ -59,6 +59,7 @@ sift_reader_fdopen(struct sift_reader **rp, int fd, const char *name,
 {
 	struct sift_reader *r;
 	struct sift_err e = SIFT_ERR_INIT;
+	unsigned threads;
 
 	*rp = NULL;
 	r = reader_new(name, opts);
@@ -75,10 +76,20 @@ sift_reader_fdopen(struct sift_reader **rp, int fd, const char *name,
 		sift_reader_close(r);
 		return sift_err_sys(err, SIFT_E_IO, EISDIR, "%s", name);
 	}
-	if (opts != NULL && opts->threads > 1) {
-		struct sift_feed_file ff = { name, name, r->offset, fd };
+	if (sift_decoder_open(&r->dec, fd, &e) == -1) {
+		sift_err_set(err, e.code, e.sys, "%s: %s", name, e.msg);
+		sift_reader_close(r);
+		return -1;
+	}
+	if (sift_decoder_codec(r->dec) != NULL)
+		r->codec = sift_decoder_codec(r->dec)->name;
+	threads = opts != NULL ? opts->threads : 0;
+	if (threads > 1 || (threads == 0 && sift_decoder_codec(r->dec) !=
+	    NULL)) {
+		struct sift_feed_file ff = { name, name, r->offset, r->dec };
 
-		/* the worker reads fd; failures come from next() */
+		/* the worker decodes; failures come from next() */
+		r->dec = NULL;
 		r->feed = sift_feed_new(&ff, 1, r->max_line, &e);
 		if (r->feed == NULL) {
 			sift_err_set(err, e.code, e.sys, "%s: %s", name,
@@ -90,13 +101,6 @@ sift_reader_fdopen(struct sift_reader **rp, int fd, const char *name,
 		*rp = r;
 		return 0;
 	}
-	if (sift_decoder_open(&r->dec, fd, &e) == -1) {
-		sift_err_set(err, e.code, e.sys, "%s: %s", name, e.msg);
-		sift_reader_close(r);
-		return -1;
-	}
-	if (sift_decoder_codec(r->dec) != NULL)
-		r->codec = sift_decoder_codec(r->dec)->name;
 	r->cap = BUFSZ;
 	while (r->cap < 2 * r->max_line)
 		r->cap *= 2;
@@ -292,7 +296,7 @@ sift_reader_offset(const struct sift_reader *r)
 const char *
 sift_reader_codec(const struct sift_reader *r)
 {
-	if (r->feed != NULL)
+	if (r->feed != NULL && !r->ownfeed)
 		return sift_feed_codec(r->feed, r->feedidx);
 	return r->codec;
 }

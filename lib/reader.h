@@ -32,10 +32,12 @@ struct sift_reader_opts {
 	uint64_t	start_offset;
 	uint64_t	start_lineno;
 	/*
-	 * 0 or 1: read and decompress in the calling thread. 2 or more: a
-	 * worker thread reads and decompresses ahead into a bounded queue
-	 * (6 MiB) while the caller splits and parses lines, so compressed
-	 * input uses two cores. Lines and errors are the same either way.
+	 * 1: read and decompress in the calling thread (tests, fuzzing).
+	 * 2 or more: a worker thread reads and decompresses ahead into a
+	 * bounded queue (at most 6 MiB) while the caller splits and parses
+	 * lines, so compressed input uses two cores. 0 (the default): the
+	 * worker for compressed input, the calling thread for plain text.
+	 * Lines and errors are the same either way.
 	 */
 	unsigned	threads;
 };
