@@ -9,6 +9,10 @@
 #   check.pl reject SCENARIOS JSONL DIR/rejectlog MAIN-JSONL
 #       eximparse on the rejectlog: every entry is also in the main
 #       log's records (same ts, ip, event), header lines are continuations
+#   check.pl filter SCENARIOS JSONL ALL-JSONL EVENT,... ADDR-PREFIX,...
+#       eximparse -e EVENTS -a ... output: exactly the records of the
+#       unfiltered run ALL-JSONL with those events from those addresses
+#       (a prefix is textual: "127.0.2." or a whole address)
 #   check.pl offenders SCENARIOS JSONL [CLASS,...]
 #       offenders -f json output; with CLASS,... (the classes offenders
 #       was asked for) the expectations are restricted to them
@@ -259,6 +263,37 @@ if ($mode eq 'reject') {
 	result($cont > 0 && $notcont == 0,
 	    "rejectlog: the $cont header lines are continuations",
 	    "$notcont are not");
+	exit 0;
+}
+
+if ($mode eq 'filter') {
+	my ($jsonl, $all, $events, $prefixes) = @rest;
+	my %evs = map { $_ => 1 } split /,/, $events;
+	my @pfx = split /,/, $prefixes;
+	my $match = sub {
+		my ($r) = @_;
+		my $ip = canon_ip($r->{ip} // '');
+		return 0 unless $ip ne '' && $evs{$r->{event} // ''};
+		return scalar grep { $ip eq $_ || ($_ =~ /\.$/ &&
+		    substr($ip, 0, length $_) eq $_) } @pfx;
+	};
+	my ($bad, @recs) = read_jsonl($jsonl);
+	my ($abad, @arecs) = read_jsonl($all);
+	my $key = sub {
+		my ($r) = @_;
+		return join ' ', $r->{file} // '', $r->{lineno} // '';
+	};
+	my @outside = grep { !$match->($_) } @recs;
+	result($bad == 0 && @recs > 0 && !@outside,
+	    "filter $events from $prefixes: only matching records",
+	    scalar(@outside) . ' outside, ' . scalar(@recs) . " records");
+	my %want = map { $key->($_) => 1 } grep { $match->($_) } @arecs;
+	my %got = map { $key->($_) => 1 } @recs;
+	my @missing = grep { !$got{$_} } sort keys %want;
+	result(!@missing && keys %got == keys %want,
+	    'filter: every matching record of the unfiltered run (' .
+	    scalar(keys %want) . ')', scalar(@missing) . ' missing, e.g. ' .
+	    ($missing[0] // '-'));
 	exit 0;
 }
 
