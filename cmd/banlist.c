@@ -198,12 +198,12 @@ read_input(const char *path, struct sift_ipset *s, bool allow)
 }
 
 struct live_list {
-	struct sift_cidr *v;
+	struct sift_liveelem *v;
 	size_t		 n, cap;
 };
 
 static void
-live_cb(const struct sift_cidr *c, void *arg)
+live_cb(const struct sift_cidr *c, const struct sift_addr *hi, void *arg)
 {
 	struct live_list *l = arg;
 
@@ -211,7 +211,11 @@ live_cb(const struct sift_cidr *c, void *arg)
 		l->cap = l->cap == 0 ? 64 : l->cap * 2;
 		l->v = sift_xreallocarray(l->v, l->cap, sizeof(*l->v));
 	}
-	l->v[l->n++] = *c;
+	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+	l->v[l->n].c = *c;
+	if (hi != NULL)
+		l->v[l->n].hi = *hi;
+	l->n++;
 }
 
 static void

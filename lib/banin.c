@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipset.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -230,51 +229,30 @@ name_match(const struct live *lv, const char *p, size_t n)
 	    memcmp(lv->name6, p, n) == 0);
 }
 
-static sift_u128
-u128_of(const struct sift_addr *a)
-{
-	sift_u128 v = 0;
-
-	for (int i = 0; i < 16; i++)
-		v = (v << 8) | a->b[i];
-	return v;
-}
-
-static int
-emit_cb(const struct sift_cidr *c, void *arg)
-{
-	struct live *lv = arg;
-
-	lv->fn(c, lv->arg);
-	lv->count++;
-	return 0;
-}
-
 /* "a.b.c.d", "a.b.c.d/len" or "lo-hi" (ipset bitmap/range syntax). */
 static int
 live_elem(struct live *lv, const char *p, size_t n)
 {
 	struct sift_cidr c;
-	struct sift_addr lo, hi;
-	struct sift_ipset s = SIFT_IPSET_INIT;
+	struct sift_addr hi;
 	const char *dash;
 
 	if (sift_cidr_parse(p, n, &c, false) == 0) {
-		lv->fn(&c, lv->arg);
+		lv->fn(&c, NULL, lv->arg);
 		lv->count++;
 		return 0;
 	}
 	dash = memchr(p, '-', n);
-	if (dash == NULL || sift_addr_parse(p, (size_t)(dash - p), &lo) == -1 ||
+	if (dash == NULL || sift_addr_parse(p, (size_t)(dash - p), &c.a) == -1 ||
 	    sift_addr_parse(dash + 1, n - (size_t)(dash + 1 - p), &hi) == -1 ||
-	    lo.family != hi.family || sift_addr_cmp(&lo, &hi) > 0)
+	    c.a.family != hi.family || sift_addr_cmp(&c.a, &hi) > 0)
 		return -1;
-	if (lo.family == 4)
-		sift_ipset_add_range4(&s, sift_addr_v4(&lo), sift_addr_v4(&hi));
+	c.prefix = (uint8_t)sift_addr_bits(&c.a);
+	if (sift_addr_eq(&c.a, &hi))
+		lv->fn(&c, NULL, lv->arg);
 	else
-		sift_ipset_add_range6(&s, u128_of(&lo), u128_of(&hi));
-	(void)sift_ipset_foreach_cidr(&s, emit_cb, lv);
-	sift_ipset_release(&s);
+		lv->fn(&c, &hi, lv->arg);
+	lv->count++;
 	return 0;
 }
 

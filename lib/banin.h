@@ -25,15 +25,18 @@
 SIFT_NODISCARD int sift_banin_line(struct sift_str line, struct sift_cidr *c,
 	    const char **why);
 
-/* Called once per element found in a live dump. */
-typedef void (*sift_banin_elem_fn)(const struct sift_cidr *c, void *arg);
+/*
+ * Called once per element found in a live dump: a prefix (hi NULL), or an
+ * address range lo-hi (c is lo as a full-width prefix).
+ */
+typedef void (*sift_banin_elem_fn)(const struct sift_cidr *c,
+	    const struct sift_addr *hi, void *arg);
 
 /*
  * Parse a live set dump held in buf: "ipset save" output ("add NAME ELEM"
  * lines), "ipset list" output ("Name: NAME" ... "Members:"), or the JSON
  * of "nft -j list set|table|ruleset" (one or more documents). Only elements of the sets named
- * name4 or name6 are reported (name6 may be NULL). Ranges are reported as
- * their CIDR cover. Returns the number of elements, or -1 with err set
+ * name4 or name6 are reported (name6 may be NULL). Returns the number of elements, or -1 with err set
  * (name is the file name for messages).
  */
 SIFT_NODISCARD long sift_banin_live(const char *buf, size_t n,

@@ -176,11 +176,13 @@ sift_out_list(FILE *fp, struct sift_ipset *s)
 void
 sift_out_list_diff(FILE *fp, const struct sift_bandiff *d)
 {
-	struct list_ctx l = { fp, '-' };
+	struct list_ctx l = { fp, '+' };
+	char buf[2 * SIFT_CIDR_STRLEN];
 
-	for (size_t i = 0; i < d->ndel; i++)
-		(void)list_cb(&d->del[i], &l);
-	l.sign = '+';
+	for (size_t i = 0; i < d->ndel; i++) {
+		sift_liveelem_format(&d->del[i], buf, sizeof(buf));
+		fprintf(fp, "-%s\n", buf);
+	}
 	for (size_t i = 0; i < d->nadd; i++)
 		(void)list_cb(&d->add[i], &l);
 }
@@ -200,9 +202,32 @@ sift_cidr_cmp(const struct sift_cidr *x, const struct sift_cidr *y)
 }
 
 static int
-cidr_qcmp(const void *x, const void *y)
+elem_cmp(const struct sift_liveelem *x, const struct sift_liveelem *y)
 {
-	return sift_cidr_cmp(x, y);
+	int c;
+
+	if ((c = sift_cidr_cmp(&x->c, &y->c)) != 0)
+		return c;
+	if (x->hi.family != y->hi.family)
+		return x->hi.family < y->hi.family ? -1 : 1;
+	return memcmp(x->hi.b, y->hi.b, 16);
+}
+
+static int
+elem_qcmp(const void *x, const void *y)
+{
+	return elem_cmp(x, y);
+}
+
+size_t
+sift_liveelem_format(const struct sift_liveelem *e, char *buf, size_t sz)
+{
+	size_t n = sift_cidr_format(&e->c, buf, sz);
+
+	if (e->hi.family == 0 || n + 2 >= sz)
+		return n;
+	buf[n++] = '-';
+	return n + sift_addr_format(&e->hi, buf + n, sz - n);
 }
 
 struct collect {
@@ -225,27 +250,38 @@ collect_cb(const struct sift_cidr *c, void *arg)
 
 void
 sift_bandiff_compute(struct sift_bandiff *d, struct sift_ipset *want,
-    struct sift_cidr *live, size_t nlive)
+    struct sift_liveelem *live, size_t nlive)
 {
-	struct collect add = { NULL, 0, 0 }, del = { NULL, 0, 0 };
+	struct collect add = { NULL, 0, 0 };
 	struct sift_ipset kept = SIFT_IPSET_INIT, need = SIFT_IPSET_INIT;
-	size_t n = 0;
+	size_t n = 0, ndel = 0;
+	bool in;
 
 	/*
 	 * A live element stays when want covers all of it (deleting part of
-	 * a hash:net element is impossible); everything want holds beyond
-	 * the kept elements is added as its fewest CIDR blocks.
+	 * a hash:net element or an nft interval is impossible); everything
+	 * want holds beyond the kept elements is added as its fewest CIDR
+	 * blocks. Deletions are compacted to the front of live.
 	 */
 	sift_ipset_optimize(want);
-	qsort(live, nlive, sizeof(*live), cidr_qcmp);
+	qsort(live, nlive, sizeof(*live), elem_qcmp);
 	for (size_t k = 0; k < nlive; k++)
-		if (n == 0 || sift_cidr_cmp(&live[n - 1], &live[k]) != 0)
+		if (n == 0 || elem_cmp(&live[n - 1], &live[k]) != 0)
 			live[n++] = live[k];
 	for (size_t k = 0; k < n; k++) {
-		if (sift_ipset_contains_cidr(want, &live[k]))
-			sift_ipset_add_cidr(&kept, &live[k]);
+		if (live[k].hi.family != 0)
+			in = sift_ipset_contains_span(want, &live[k].c.a,
+			    &live[k].hi);
 		else
-			(void)collect_cb(&live[k], &del);
+			in = sift_ipset_contains_cidr(want, &live[k].c);
+		if (!in) {
+			live[ndel++] = live[k];
+			continue;
+		}
+		if (live[k].hi.family != 0)
+			sift_ipset_add_span(&kept, &live[k].c.a, &live[k].hi);
+		else
+			sift_ipset_add_cidr(&kept, &live[k].c);
 	}
 	sift_ipset_difference(&need, want, &kept);
 	(void)sift_ipset_foreach_cidr(&need, collect_cb, &add);
@@ -253,8 +289,8 @@ sift_bandiff_compute(struct sift_bandiff *d, struct sift_ipset *want,
 	sift_ipset_release(&need);
 	d->add = add.v;
 	d->nadd = add.n;
-	d->del = del.v;
-	d->ndel = del.n;
+	d->del = ndel > 0 ? sift_xmemdup(live, ndel * sizeof(*live)) : NULL;
+	d->ndel = ndel;
 }
 
 void

@@ -55,11 +55,17 @@ struct sift_banout {
 	const char	*classes;	/* comma list, or NULL for the default */
 };
 
+/* An element of a live set: a prefix, or a range c.a..hi. */
+struct sift_liveelem {
+	struct sift_cidr c;
+	struct sift_addr hi;		/* family 0: c is a prefix */
+};
+
 /* Element-level difference against a live set. */
 struct sift_bandiff {
 	struct sift_cidr *add;
 	size_t		 nadd;
-	struct sift_cidr *del;
+	struct sift_liveelem *del;
 	size_t		 ndel;
 };
 
@@ -69,7 +75,10 @@ struct sift_bandiff {
  * sorted and deduplicated in place. Release with sift_bandiff_release().
  */
 void	 sift_bandiff_compute(struct sift_bandiff *d, struct sift_ipset *want,
-	    struct sift_cidr *live, size_t nlive);
+	    struct sift_liveelem *live, size_t nlive);
+/* "prefix" or "lo-hi"; returns the length. */
+size_t	 sift_liveelem_format(const struct sift_liveelem *e, char *buf,
+	    size_t sz);
 void	 sift_bandiff_release(struct sift_bandiff *d);
 int	 sift_cidr_cmp(const struct sift_cidr *x, const struct sift_cidr *y);
 

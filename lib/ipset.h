@@ -49,6 +49,9 @@ void	 sift_ipset_add_range6(struct sift_ipset *s, sift_u128 lo,
 	    sift_u128 hi);
 void	 sift_ipset_add_addr(struct sift_ipset *s, const struct sift_addr *a);
 void	 sift_ipset_add_cidr(struct sift_ipset *s, const struct sift_cidr *c);
+/* lo..hi of one family; nothing when they differ or hi < lo. */
+void	 sift_ipset_add_span(struct sift_ipset *s, const struct sift_addr *lo,
+	    const struct sift_addr *hi);
 /*
  * The addresses never to ban lightly, as sift_addr_is_special() defines
  * them: 0/8, 127/8, 169.254/16, 224/4, 255.255.255.255, ::, ::1, fe80::/10,
@@ -65,6 +68,11 @@ bool	 sift_ipset_contains(const struct sift_ipset *s,
 /* Is every address of c in s? s must be optimized. */
 bool	 sift_ipset_contains_cidr(const struct sift_ipset *s,
 	    const struct sift_cidr *c);
+/* Is every address of lo..hi in s? s must be optimized. */
+bool	 sift_ipset_contains_span(const struct sift_ipset *s,
+	    const struct sift_addr *lo, const struct sift_addr *hi);
+/* Is every address of t in s? Both are optimized first. */
+bool	 sift_ipset_contains_set(struct sift_ipset *s, struct sift_ipset *t);
 bool	 sift_ipset_equal(const struct sift_ipset *a,
 	    const struct sift_ipset *b);
 

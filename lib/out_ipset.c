@@ -124,13 +124,13 @@ sift_out_ipset_diff(FILE *fp, const struct sift_bandiff *d,
     const struct sift_banout *o)
 {
 	struct ipset_ctx x = { fp, o, NULL, 4, true };
-	char buf[SIFT_CIDR_STRLEN];
+	char buf[2 * SIFT_CIDR_STRLEN];
 
 	fprintf(fp, "# banlist: ipset changes against the live sets: "
 	    "%zu to delete, %zu to add\n", d->ndel, d->nadd);
 	for (size_t i = 0; i < d->ndel; i++) {
-		sift_cidr_format(&d->del[i], buf, sizeof(buf));
-		fprintf(fp, "del %s %s -exist\n", d->del[i].a.family == 4 ?
+		sift_liveelem_format(&d->del[i], buf, sizeof(buf));
+		fprintf(fp, "del %s %s -exist\n", d->del[i].c.a.family == 4 ?
 		    o->name4 : o->name6, buf);
 	}
 	for (size_t i = 0; i < d->nadd; i++) {

@@ -102,11 +102,12 @@ sift_out_nft_diff(FILE *fp, const struct sift_bandiff *d,
 	fprintf(fp, "#!/usr/sbin/nft -f\n"
 	    "# banlist: changes against the live sets of table inet %s: "
 	    "%zu to delete, %zu to add\n", o->table, d->ndel, d->nadd);
+	char buf[2 * SIFT_CIDR_STRLEN];
+
 	for (size_t i = 0; i < d->ndel; i++) {
-		fprintf(fp, "delete element inet %s %s { ", o->table,
-		    d->del[i].a.family == 4 ? o->name4 : o->name6);
-		elem(fp, &d->del[i], &(struct sift_banout){ .timeout = 0 });
-		fputs(" }\n", fp);
+		sift_liveelem_format(&d->del[i], buf, sizeof(buf));
+		fprintf(fp, "delete element inet %s %s { %s }\n", o->table,
+		    d->del[i].c.a.family == 4 ? o->name4 : o->name6, buf);
 	}
 	for (size_t i = 0; i < d->nadd; i++) {
 		fprintf(fp, "add element inet %s %s { ", o->table,

@@ -363,7 +363,8 @@ fmt_i64(char *buf, int64_t v)
 static bool
 all_digits(struct sift_str s)
 {
-	if (s.n == 0 || s.n > 18)
+	/* A JSON number has no leading zero: "0788" stays a string. */
+	if (s.n == 0 || s.n > 18 || (s.n > 1 && s.p[0] == '0'))
 		return false;
 	for (size_t i = 0; i < s.n; i++)
 		if (s.p[i] < '0' || s.p[i] > '9')

@@ -258,6 +258,25 @@ cat "$T/nftd.4" "$T/nftd.6" | nft_elems >"$T/nftd.live"
 check "nft diff: live elements equal the new list" cmp -s "$T/want.d" \
     "$T/nftd.live"
 
+# A range element added by hand is deleted as the range nft holds.
+if ns "nft -f '$T/nft'
+    nft add element inet banlist banlist '{ 10.0.0.1-10.0.0.9 }'
+    nft -j list table inet banlist >'$T/nftr.dump'
+    '$BANLIST' -f nft --diff '$T/nftr.dump' '$T/hosts2' >'$T/nftr.diff'
+    nft -f '$T/nftr.diff'
+    nft -j list set inet banlist banlist >'$T/nftr.4'
+    nft -j list set inet banlist banlist6 >'$T/nftr.6'" 2>"$T/nftr.err"
+then
+	ok "nft diff: deletes a live range element"
+else
+	fail "nft diff: deletes a live range element"
+	diag "$(cat "$T/nftr.err")"
+fi
+check "nft diff: the range was in the dump" grep -q '"range"' "$T/nftr.dump"
+cat "$T/nftr.4" "$T/nftr.6" | nft_elems >"$T/nftr.live"
+check "nft diff with a range: live elements equal the new list" \
+    cmp -s "$T/want.d" "$T/nftr.live"
+
 # ---- iptables ----
 # Rules of chain C as iptables-save prints them, hosts without /32, /128.
 ipt_rules() {

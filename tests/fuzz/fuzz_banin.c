@@ -33,10 +33,15 @@ check_cidr(const struct sift_cidr *c)
 }
 
 static void
-elem_cb(const struct sift_cidr *c, void *arg)
+elem_cb(const struct sift_cidr *c, const struct sift_addr *hi, void *arg)
 {
 	(*(long *)arg)++;
 	check_cidr(c);
+	if (hi != NULL) {
+		FUZZ_CHECK(hi->family == c->a.family);
+		FUZZ_CHECK(c->prefix == (c->a.family == 4 ? 32 : 128));
+		FUZZ_CHECK(sift_addr_cmp(&c->a, hi) < 0);
+	}
 }
 
 int
