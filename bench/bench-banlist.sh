@@ -47,21 +47,23 @@ if [ ! -s "$DUPS" ]; then
 fi
 
 # best NAME CMD...: run CMD (stdout to $OUT/NAME) REPEAT times; print the
-# best wall time and the peak RSS in KiB.
+# best wall time, the CPU time (user + system) of that run and the peak RSS
+# in KiB. On a shared machine CPU time is the steadier figure.
 best() {
 	name=$1
 	shift
 	b=
 	for _ in $(seq "$REPEAT"); do
-		"$TIME" -f '%e %M' -o "$OUT/$name.time" "$@" >"$OUT/$name" ||
-		    die "$name failed"
-		read -r t m <"$OUT/$name.time"
+		"$TIME" -f '%e %U %S %M' -o "$OUT/$name.time" "$@" \
+		    >"$OUT/$name" || die "$name failed"
+		read -r t u sy m <"$OUT/$name.time"
 		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" = 1 ]; then
 			b=$t
+			cpu=$(echo "$u + $sy" | bc)
 			mem=$m
 		fi
 	done
-	echo "$b $mem"
+	echo "$b $cpu $mem"
 }
 
 ratio() {
@@ -71,17 +73,21 @@ ratio() {
 for input in "$RAND" "$DUPS"; do
 	label=$(basename "$input")
 	lines=$(wc -l <"$input")
+	# shellcheck disable=SC2046
 	set -- $(best banlist "$BANLIST" --max 0 --force-special "$input")
-	bt=$1 bm=$2
+	bt=$1 bc=$2 bm=$3
+	# shellcheck disable=SC2046
 	set -- $(best iprange iprange "$input")
-	it=$1 im=$2
+	it=$1 ic=$2 im=$3
+	# shellcheck disable=SC2046
 	set -- $(best sortu sort -u "$input")
-	st=$1 sm=$2
+	st=$1 sc=$2 sm=$3
 	# iprange prints hosts as a.b.c.d too; compare the two lists.
 	if cmp -s "$OUT/banlist" "$OUT/iprange"; then same=yes; else same=NO; fi
 	echo "$label: $lines lines, $(wc -l <"$OUT/banlist") CIDR blocks out"
-	printf '  %-10s %8ss %8s KiB\n' banlist "$bt" "$bm" iprange "$it" "$im" \
-	    "sort -u" "$st" "$sm"
-	echo "  banlist speed vs iprange: $(ratio "$bt" "$it")x," \
-	    "vs sort -u: $(ratio "$bt" "$st")x; same CIDR list as iprange: $same"
+	printf '  %-10s %6ss wall %6ss cpu %8s KiB\n' banlist "$bt" "$bc" \
+	    "$bm" iprange "$it" "$ic" "$im" "sort -u" "$st" "$sc" "$sm"
+	echo "  banlist speed vs iprange: $(ratio "$bt" "$it")x wall," \
+	    "$(ratio "$bc" "$ic")x cpu; vs sort -u: $(ratio "$bt" "$st")x wall," \
+	    "$(ratio "$bc" "$sc")x cpu; same CIDR list as iprange: $same"
 done

@@ -66,7 +66,7 @@ struct slot {
 	char		*path;
 	bool		 owner;		/* frees path (first part) */
 	/* A part of a big plain file (see split_inputs()). */
-	bool		 part;
+	bool		 part, lastpart;
 	uint64_t	 off, end;	/* byte range, line aligned */
 	uint64_t	 nlines;	/* lines in the range, once counted */
 	bool		 counted;
@@ -436,7 +436,9 @@ do_input(struct run *r, size_t i, struct sift_recout *ro)
 			chunk_put(r, i, NULL, true);
 			return;
 		}
-		last = before + s->nlines;
+		/* the last part reads to the end, unfinished last line too */
+		if (!s->lastpart)
+			last = before + s->nlines;
 	}
 	memset(&sopts, 0, sizeof(sopts));
 	sopts.parse = o->popts;
@@ -732,6 +734,7 @@ make_slots(int argc, char **argv, size_t njobs, size_t *nslots,
 				slots[n + j].part = true;
 				slots[n + j].off = cuts[j];
 				slots[n + j].end = cuts[j + 1];
+				slots[n + j].lastpart = j + 1 == k;
 			}
 		}
 		slots[n].owner = true;

@@ -688,12 +688,13 @@ variant(struct run *R, struct jv *opts, size_t *out)
 		char m[sizeof(R->err->msg)];
 
 		snprintf(m, sizeof(m), "%s", R->err->msg);
+		sift_err_set(R->err, SIFT_E_FORMAT, 0, "%s:%llu: filter %s%s: "
+		    "%s", R->file, (unsigned long long)R->lineno, R->spec,
+		    shown.p, m);
 		free(key.p);
 		free(shown.p);
 		jv_release(opts);
-		return sift_err_set(R->err, SIFT_E_FORMAT, 0, "%s:%llu: "
-		    "filter %s%s: %s", R->file, (unsigned long long)R->lineno,
-		    R->spec, *shown.p ? shown.p : "", m);
+		return -1;
 	}
 	v->key = key.p;
 	v->shown = shown.p;

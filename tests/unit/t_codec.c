@@ -146,7 +146,8 @@ test_tool(int t)
 	CHECK(tf_sh("head -n 700 text > small && %s -c < small > %s",
 	    tool, name) == 0);
 	CHECK(stat(tf_path(name), &st) == 0);
-	for (off_t cut = (off_t)sift_codec_byname(tools[t].codec)->magiclen; cut < st.st_size; cut += st.st_size / 37 + 1) {
+	for (off_t cut = (off_t)sift_codec_byname(tools[t].codec)->magiclen;
+	    cut < st.st_size; cut += st.st_size / 37 + 1) {
 		CHECK(tf_sh("head -c %lld %s > cut", (long long)cut, name)
 		    == 0);
 		n = read_all(tf_path("cut"), &rc, &e, &bad, NULL, 0);

@@ -343,5 +343,27 @@ main(void)
 	    "192.0.2.78/31 192.0.2.80/28 192.0.2.96/27 192.0.2.128/25");
 	CHECK_STREQ(cidrs(top, 3, NULL, 0, 0, 0),
 	    "255.255.255.254/31 ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127");
+	{
+		struct sift_ipset a = SIFT_IPSET_INIT, b = SIFT_IPSET_INIT;
+		struct sift_addr lo, hi;
+
+		CHECK(sift_addr_parse("10.0.0.1", 8, &lo) == 0);
+		CHECK(sift_addr_parse("10.0.0.9", 8, &hi) == 0);
+		sift_ipset_add_span(&a, &lo, &hi);
+		CHECK_INT(sift_ipset_count_addrs(&a, 4), 9);
+		CHECK_INT(sift_ipset_count_cidr(&a, 4), 4);	/* .1 .2/31 .4/30 .8/31 */
+		sift_ipset_add_span(&b, &hi, &lo);		/* reversed: nothing */
+		CHECK(sift_ipset_is_empty(&b));
+		CHECK(sift_ipset_contains_set(&a, &b));
+		CHECK(sift_addr_parse("10.0.0.5", 8, &hi) == 0);
+		sift_ipset_add_span(&b, &lo, &hi);
+		CHECK(sift_ipset_contains_set(&a, &b));
+		CHECK(!sift_ipset_contains_set(&b, &a));
+		CHECK(sift_addr_parse("2001:db8::1", 11, &hi) == 0);
+		sift_ipset_add_span(&b, &lo, &hi);		/* mixed: nothing */
+		CHECK_INT(sift_ipset_count_addrs(&b, 6), 0);
+		sift_ipset_release(&a);
+		sift_ipset_release(&b);
+	}
 	return tap_done();
 }
