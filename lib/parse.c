@@ -1724,7 +1724,8 @@ misc_line(struct sift_rec *rec, const char *t, const char *e)
 			goto error;
 		break;
 	case 'E':
-		if (PFX(t, e, "Expansion of ") || PFX(t, e, "Error while "))
+		if (PFX(t, e, "Expansion of ") || PFX(t, e, "Error while ") ||
+		    PFX(t, e, "Error in "))
 			goto error;
 		break;
 	case 'b':
@@ -2027,6 +2028,14 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 			rec->event = SIFT_EV_LOST;
 			rec->reason = mkstr(t, t + 24);
 			(void)bare_host(rec, t + 57, e, &st);
+			return;
+		}
+		/* local sessions: "unexpected EOF while reading SMTP ..." */
+		if (PFX(t, e, "unexpected EOF ")) {
+			rec->event = SIFT_EV_LOST;
+			rec->reason = mkstr(t, t + 14);
+			if ((q = find(t, e, LIT(" from "))) != NULL)
+				(void)bare_host(rec, q + 6, e, &st);
 			return;
 		}
 		if (PFX(t, e, "unqualified ")) {
