@@ -323,12 +323,34 @@ stopped(struct run *r)
 	return stop;
 }
 
+/* Newlines in p[0..n), eight bytes at a time. */
+static uint64_t
+count_nl(const char *p, size_t n)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	const uint64_t nls = 0x0a0a0a0a0a0a0a0aULL;
+	uint64_t c = 0, w, y;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		w ^= nls;
+		/* high bit set exactly in the bytes of w that are zero */
+		y = ~(((w & lo7) + lo7) | w | lo7);
+		/* one bit per byte: sum the bytes with a multiply */
+		c += ((y >> 7) * 0x0101010101010101ULL) >> 56;
+	}
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
+}
+
 /* Newlines in [off, end) of fd. */
 static int
 count_lines(int fd, uint64_t off, uint64_t end, uint64_t *nl)
 {
-	static const size_t bufsz = 1024 * 1024;
-	char *buf, *p, *q;
+	static const size_t bufsz = 256 * 1024;
+	char *buf;
 	ssize_t n;
 	size_t want;
 
@@ -341,9 +363,7 @@ count_lines(int fd, uint64_t off, uint64_t end, uint64_t *nl)
 			free(buf);
 			return -1;
 		}
-		for (p = buf, q = buf + n;
-		    (p = memchr(p, '\n', (size_t)(q - p))) != NULL; p++)
-			(*nl)++;
+		*nl += count_nl(buf, (size_t)n);
 		off += (uint64_t)n;
 	}
 	free(buf);
@@ -845,7 +865,8 @@ run_all(struct opts *o, int argc, char **argv)
 
 	if (o->keep_going)
 		trouble = false;
-	if (!ok)
+	/* On stdout, cli_output_close() reports it. */
+	if (!ok && fp != stdout)
 		warn("write error%s%s", o->out != NULL ? " on " : "",
 		    o->out != NULL ? o->out : "");
 	rc = cli_output_close(fp, ok && !trouble);
