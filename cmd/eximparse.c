@@ -887,7 +887,8 @@ run_all(struct opts *o, int argc, char **argv)
 
 	if (o->keep_going)
 		trouble = false;
-	if (!ok)
+	/* On stdout, cli_output_close() reports it. */
+	if (!ok && fp != stdout)
 		warn("write error%s%s", o->out != NULL ? " on " : "",
 		    o->out != NULL ? o->out : "");
 	rc = cli_output_close(fp, ok && !trouble);

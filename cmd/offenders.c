@@ -44,7 +44,6 @@ struct range {
 
 struct opts {
 	enum format	 format;
-	bool		 format_set;
 	const char	*out;
 	enum group	 group;
 	unsigned	 p4, p6;
@@ -1531,10 +1530,21 @@ main(int argc, char *argv[])
 		if (argc == 0)
 			errx(CLI_EXIT_TROUBLE, "--state: needs log files, not "
 			    "standard input");
-		for (int i = 0; i < argc; i++)
+		for (int i = 0; i < argc; i++) {
+			struct stat sst;
+
 			if (strcmp(argv[i], "-") == 0)
 				errx(CLI_EXIT_TROUBLE, "--state: standard input "
 				    "has no position to remember");
+			/*
+			 * A pipe would be read twice (head, then body): its
+			 * lines would be lost without a word.
+			 */
+			if (stat(argv[i], &sst) == 0 && !S_ISREG(sst.st_mode))
+				errx(CLI_EXIT_TROUBLE, "--state: %s: not a "
+				    "regular file, no position to remember",
+				    argv[i]);
+		}
 		if (sift_state_load(&c.state, o.state, &e) == -1)
 			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
 	}

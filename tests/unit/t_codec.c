@@ -113,11 +113,13 @@ test_tool(int t)
 	int rc, bad, n, truncs = 0, good = 1, errs = 1, prefix = 1;
 
 	if (!tf_have(tool)) {
-		printf("ok - # SKIP %s not installed\n", tool);
+		tap_check(1, "# SKIP tool not installed", __FILE__, __LINE__);
+		printf("# %s not installed\n", tool);
 		return;
 	}
 	if (sift_codec_byname(tools[t].codec)->open == NULL) {
-		printf("ok - # SKIP %s not built in\n", tool);
+		tap_check(1, "# SKIP codec not built in", __FILE__, __LINE__);
+		printf("# %s not built in\n", tool);
 		return;
 	}
 	/* round trip */
