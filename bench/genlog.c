@@ -1043,7 +1043,7 @@ main(int argc, char *argv[])
 	struct gen g;
 	const char *out = NULL;
 	int ch;
-	uint64_t nrate = 0;
+	uint64_t nrate = 0, rate;
 
 	memset(&g, 0, sizeof(g));
 	g.naddr = 10000;
@@ -1074,8 +1074,8 @@ main(int argc, char *argv[])
 			g.newids = true;
 			break;
 		case 'L':
-			g.step_ms = 1000 / (unsigned)parse_num(optarg, 1000,
-			    "rate");
+			rate = parse_num(optarg, 1000, "rate");
+			g.step_ms = rate != 0 ? 1000 / (unsigned)rate : 1000;
 			break;
 		case 'm':
 			g.ms = true;

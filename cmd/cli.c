@@ -33,11 +33,14 @@ on_signal(int sig)
 	raise(sig);
 }
 
+/* cli_output_close() has reported a write error on stdout: say it once. */
+static bool stdout_reported;
+
 static void
 close_stdout(void)
 {
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno == EPIPE)
+		if (errno == EPIPE || stdout_reported)
 			_exit(CLI_EXIT_TROUBLE);
 		warn("write error on standard output");
 		_exit(CLI_EXIT_TROUBLE);
@@ -61,6 +64,11 @@ cli_init(const char *argv0)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/*
+	 * A file size limit (ulimit -f) must be a write error (EFBIG) that
+	 * removes the temporary file, not a signal that leaves it behind.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	atexit(close_stdout);
 }
 
@@ -256,7 +264,9 @@ cli_output_close(FILE *fp, bool ok)
 
 	if (fp == stdout) {
 		if (fflush(stdout) == EOF || ferror(stdout)) {
-			warn("write error on standard output");
+			if (!stdout_reported)
+				warn("write error on standard output");
+			stdout_reported = true;
 			return CLI_EXIT_TROUBLE;
 		}
 		return CLI_EXIT_OK;

@@ -66,7 +66,7 @@ struct slot {
 	char		*path;
 	bool		 owner;		/* frees path (first part) */
 	/* A part of a big plain file (see split_inputs()). */
-	bool		 part;
+	bool		 part, lastpart;
 	uint64_t	 off, end;	/* byte range, line aligned */
 	uint64_t	 nlines;	/* lines in the range, once counted */
 	bool		 counted;
@@ -323,12 +323,34 @@ stopped(struct run *r)
 	return stop;
 }
 
+/* Newlines in p[0..n), eight bytes at a time. */
+static uint64_t
+count_nl(const char *p, size_t n)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	const uint64_t nls = 0x0a0a0a0a0a0a0a0aULL;
+	uint64_t c = 0, w, y;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		w ^= nls;
+		/* high bit set exactly in the bytes of w that are zero */
+		y = ~(((w & lo7) + lo7) | w | lo7);
+		/* one bit per byte: sum the bytes with a multiply */
+		c += ((y >> 7) * 0x0101010101010101ULL) >> 56;
+	}
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
+}
+
 /* Newlines in [off, end) of fd. */
 static int
 count_lines(int fd, uint64_t off, uint64_t end, uint64_t *nl)
 {
-	static const size_t bufsz = 1024 * 1024;
-	char *buf, *p, *q;
+	static const size_t bufsz = 256 * 1024;
+	char *buf;
 	ssize_t n;
 	size_t want;
 
@@ -341,9 +363,7 @@ count_lines(int fd, uint64_t off, uint64_t end, uint64_t *nl)
 			free(buf);
 			return -1;
 		}
-		for (p = buf, q = buf + n;
-		    (p = memchr(p, '\n', (size_t)(q - p))) != NULL; p++)
-			(*nl)++;
+		*nl += count_nl(buf, (size_t)n);
 		off += (uint64_t)n;
 	}
 	free(buf);
@@ -436,7 +456,9 @@ do_input(struct run *r, size_t i, struct sift_recout *ro)
 			chunk_put(r, i, NULL, true);
 			return;
 		}
-		last = before + s->nlines;
+		/* the last part reads to the end, unfinished last line too */
+		if (!s->lastpart)
+			last = before + s->nlines;
 	}
 	memset(&sopts, 0, sizeof(sopts));
 	sopts.parse = o->popts;
@@ -689,6 +711,26 @@ cut_file(const char *path, uint64_t part, uint64_t **cuts)
 	return nc;
 }
 
+/* Say so when a directory operand held no Exim log. */
+static void
+empty_dir_note(struct sift_logset *ls, size_t nf, const char *dir)
+{
+	struct stat st;
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		return;
+	for (size_t i = 0; i < nf; i++) {
+		const char *p = sift_logset_path(ls, i);
+
+		if (strncmp(p, dir, n) == 0 && p[n] == '/')
+			return;
+	}
+	warnx("%s: no Exim log files in the directory", dir);
+}
+
 /*
  * The inputs in reading order (rotated sets oldest first, directories
  * expanded), big plain files cut in parts when several jobs run.
@@ -720,6 +762,8 @@ make_slots(int argc, char **argv, size_t njobs, size_t *nslots,
 			*trouble = true;
 		}
 	nf = sift_logset_count(ls);
+	for (int i = 0; i < argc; i++)
+		empty_dir_note(ls, nf, argv[i]);
 	for (size_t i = 0; i < nf; i++) {
 		path = sift_xstrdup(sift_logset_path(ls, i));
 		cuts = NULL;
@@ -732,6 +776,7 @@ make_slots(int argc, char **argv, size_t njobs, size_t *nslots,
 				slots[n + j].part = true;
 				slots[n + j].off = cuts[j];
 				slots[n + j].end = cuts[j + 1];
+				slots[n + j].lastpart = j + 1 == k;
 			}
 		}
 		slots[n].owner = true;
@@ -842,7 +887,8 @@ run_all(struct opts *o, int argc, char **argv)
 
 	if (o->keep_going)
 		trouble = false;
-	if (!ok)
+	/* On stdout, cli_output_close() reports it. */
+	if (!ok && fp != stdout)
 		warn("write error%s%s", o->out != NULL ? " on " : "",
 		    o->out != NULL ? o->out : "");
 	rc = cli_output_close(fp, ok && !trouble);

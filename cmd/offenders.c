@@ -44,7 +44,6 @@ struct range {
 
 struct opts {
 	enum format	 format;
-	bool		 format_set;
 	const char	*out;
 	enum group	 group;
 	unsigned	 p4, p6;
@@ -76,6 +75,15 @@ struct asnorg {
 	size_t		 len;
 };
 
+/* Events waiting for their table slot to reach the cache. */
+#define PEND	16
+
+struct pend {
+	struct sift_key	 k;
+	int		 cls;
+	int64_t		 ts;
+};
+
 struct ctx {
 	const struct opts	*o;
 	struct sift_classifier	*cl;
@@ -94,7 +102,8 @@ struct ctx {
 	struct asnorg		*orgs;
 	size_t			 norgs, caporgs;
 	uint64_t		 resumed, skipped_bytes, quick;
-	bool			 skip_deliv;	/* no rule for deliveries */
+	struct pend		 pend[PEND];
+	unsigned		 npend;
 	bool			 trouble;
 };
 
@@ -593,6 +602,16 @@ regroup(struct ctx *c)
 	c->agg = g;
 }
 
+/* Count the pending events, in order (windows need it). */
+static void
+flush(struct ctx *c)
+{
+	for (unsigned i = 0; i < c->npend; i++)
+		(void)sift_agg_add(c->agg, &c->pend[i].k, c->pend[i].cls,
+		    c->pend[i].ts);
+	c->npend = 0;
+}
+
 static void
 count_event(struct ctx *c, const struct sift_rec *rec,
     const struct sift_match *m)
@@ -631,7 +650,12 @@ count_event(struct ctx *c, const struct sift_rec *rec,
 	    c->o->group == G_COUNTRY))
 		geo_key(c, &m->ip, &k);	/* a window needs the key now */
 	c->bycls[m->cls]++;
-	(void)sift_agg_add(c->agg, &k, m->cls, ts);
+	c->pend[c->npend].k = k;
+	c->pend[c->npend].cls = m->cls;
+	c->pend[c->npend].ts = ts;
+	sift_agg_prefetch(c->agg, &k);
+	if (++c->npend == PEND)
+		flush(c);
 }
 
 /*
@@ -706,7 +730,7 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 	struct sift_str line;
 	struct sift_rec rec;
 	struct sift_match m;
-	int rc;
+	int rc, qe;
 
 	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
 		uint64_t off = sift_reader_offset(r);
@@ -715,7 +739,8 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 			break;
 		*done_off = off;
 		c->lines++;
-		if (c->skip_deliv && sift_line_is_delivery(line)) {
+		if ((qe = sift_line_quick_event(line)) >= 0 &&
+		    !sift_classifier_event_used(c->cl, (enum sift_event)qe)) {
 			c->quick++;
 			continue;
 		}
@@ -727,6 +752,7 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 			continue;
 		count_event(c, &rec, &m);
 	}
+	flush(c);
 	*done_line = sift_reader_lineno(r);
 	if (rc == 1)	/* stopped at the limit: that line is not ours */
 		(*done_line)--;
@@ -773,6 +799,7 @@ job_init(struct job *j, const struct ctx *c)
 	j->c.outside = j->c.unselected = j->c.suppressed = j->c.quick = 0;
 	memset(j->c.bycls, 0, sizeof(j->c.bycls));
 	j->c.state = NULL;
+	j->c.npend = 0;
 	j->c.trouble = false;
 }
 
@@ -1279,7 +1306,7 @@ stats(const struct ctx *c)
 		    "addresses", c->suppressed, ns);
 	if (c->o->verbose == 0)
 		return;
-	warnx("%" PRIu64 " lines (%" PRIu64 " deliveries skipped unparsed), %"
+	warnx("%" PRIu64 " lines (%" PRIu64 " skipped unparsed), %"
 	    PRIu64 " not Exim, %" PRIu64
 	    " classified, %" PRIu64 " of unselected classes, %" PRIu64
 	    " without an address, %" PRIu64 " outside the time range",
@@ -1465,10 +1492,6 @@ main(int argc, char *argv[])
 		if (sift_classifier_load(c.cl, o.rules[i], &e) == -1)
 			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
 	select_classes(&c, o.classes);
-	c.skip_deliv = true;
-	for (int ev = SIFT_EV_ARRIVAL; ev <= SIFT_EV_COMPLETED; ev++)
-		if (sift_classifier_event_used(c.cl, (enum sift_event)ev))
-			c.skip_deliv = false;
 	set_weights(&c, o.weights, o.nweights);
 	if (o.list_classes) {
 		list_classes(&c);
@@ -1507,10 +1530,21 @@ main(int argc, char *argv[])
 		if (argc == 0)
 			errx(CLI_EXIT_TROUBLE, "--state: needs log files, not "
 			    "standard input");
-		for (int i = 0; i < argc; i++)
+		for (int i = 0; i < argc; i++) {
+			struct stat sst;
+
 			if (strcmp(argv[i], "-") == 0)
 				errx(CLI_EXIT_TROUBLE, "--state: standard input "
 				    "has no position to remember");
+			/*
+			 * A pipe would be read twice (head, then body): its
+			 * lines would be lost without a word.
+			 */
+			if (stat(argv[i], &sst) == 0 && !S_ISREG(sst.st_mode))
+				errx(CLI_EXIT_TROUBLE, "--state: %s: not a "
+				    "regular file, no position to remember",
+				    argv[i]);
+		}
 		if (sift_state_load(&c.state, o.state, &e) == -1)
 			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
 	}

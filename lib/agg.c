@@ -257,6 +257,12 @@ sift_agg_add(struct sift_agg *ag, const struct sift_key *k, int cls,
 	return e;
 }
 
+void
+sift_agg_prefetch(const struct sift_agg *ag, const struct sift_key *k)
+{
+	__builtin_prefetch(&ag->ents[key_hash(k) & ag->mask], 1, 1);
+}
+
 const struct sift_agg_ent *
 sift_agg_find(const struct sift_agg *ag, const struct sift_key *k)
 {

@@ -82,6 +82,11 @@ void	 sift_agg_free(struct sift_agg *ag);
  */
 struct sift_agg_ent *sift_agg_add(struct sift_agg *ag,
 	    const struct sift_key *k, int cls, int64_t ts);
+/*
+ * Start loading k's slot into the cache: callers that batch events
+ * prefetch each key, then add them, so lookups overlap their misses.
+ */
+void	 sift_agg_prefetch(const struct sift_agg *ag, const struct sift_key *k);
 /* Look a key up without counting; NULL if absent. */
 const struct sift_agg_ent *sift_agg_find(const struct sift_agg *ag,
 	    const struct sift_key *k);

@@ -253,9 +253,9 @@ sift_bandiff_compute(struct sift_bandiff *d, struct sift_ipset *want,
     struct sift_liveelem *live, size_t nlive)
 {
 	struct collect add = { NULL, 0, 0 };
-	struct sift_ipset kept = SIFT_IPSET_INIT, need = SIFT_IPSET_INIT,
-	    one = SIFT_IPSET_INIT;
+	struct sift_ipset kept = SIFT_IPSET_INIT, need = SIFT_IPSET_INIT;
 	size_t n = 0, ndel = 0;
+	bool in;
 
 	/*
 	 * A live element stays when want covers all of it (deleting part of
@@ -269,12 +269,12 @@ sift_bandiff_compute(struct sift_bandiff *d, struct sift_ipset *want,
 		if (n == 0 || elem_cmp(&live[n - 1], &live[k]) != 0)
 			live[n++] = live[k];
 	for (size_t k = 0; k < n; k++) {
-		sift_ipset_reset(&one);
 		if (live[k].hi.family != 0)
-			sift_ipset_add_span(&one, &live[k].c.a, &live[k].hi);
+			in = sift_ipset_contains_span(want, &live[k].c.a,
+			    &live[k].hi);
 		else
-			sift_ipset_add_cidr(&one, &live[k].c);
-		if (!sift_ipset_contains_set(want, &one)) {
+			in = sift_ipset_contains_cidr(want, &live[k].c);
+		if (!in) {
 			live[ndel++] = live[k];
 			continue;
 		}
@@ -287,7 +287,6 @@ sift_bandiff_compute(struct sift_bandiff *d, struct sift_ipset *want,
 	(void)sift_ipset_foreach_cidr(&need, collect_cb, &add);
 	sift_ipset_release(&kept);
 	sift_ipset_release(&need);
-	sift_ipset_release(&one);
 	d->add = add.v;
 	d->nadd = add.n;
 	d->del = ndel > 0 ? sift_xmemdup(live, ndel * sizeof(*live)) : NULL;

@@ -832,8 +832,13 @@ digits(const char *p, size_t n)
 	return true;
 }
 
-bool
-sift_line_is_delivery(struct sift_str line)
+/*
+ * The event of a plain Exim line whose shape says it for certain, or -1:
+ * message lines with a delivery flag or "Completed", and
+ * "no host name found for IP address".
+ */
+int
+sift_line_quick_event(struct sift_str line)
 {
 	const char *p = line.p, *end = line.p + line.n;
 	size_t idn;
@@ -841,7 +846,7 @@ sift_line_is_delivery(struct sift_str line)
 	/* YYYY-MM-DD HH:MM:SS */
 	if (line.n < 40 || p[4] != '-' || p[7] != '-' || p[10] != ' ' ||
 	    p[13] != ':' || p[16] != ':' || !digits(p, 4))
-		return false;
+		return -1;
 	p += 19;
 	if (*p == '.' && digits(p + 1, 3))
 		p += 4;
@@ -853,28 +858,56 @@ sift_line_is_delivery(struct sift_str line)
 		while (q < end && *q >= '0' && *q <= '9')
 			q++;
 		if (q == p + 2 || q >= end || *q != ']')
-			return false;
+			return -1;
 		p = q + 1;
 	}
 	if (*p++ != ' ')
-		return false;
+		return -1;
+	if (end - p > 34 && memcmp(p, "no host name found for IP address ",
+	    34) == 0)
+		return SIFT_EV_HOST_LOOKUP;
 	/* 1xUxdl-0004eL-2P or 10HmaX-000000005vi-0000 */
 	if (end - p > 17 && p[6] == '-' && p[13] == '-' && p[16] == ' ')
 		idn = 16;
 	else if (end - p > 24 && p[6] == '-' && p[18] == '-' && p[23] == ' ')
 		idn = 23;
 	else
-		return false;
+		return -1;
 	if (!idchars(p, 6) || !idchars(p + 7, idn == 16 ? 6 : 11) ||
 	    !idchars(p + idn - (idn == 16 ? 2 : 4), idn == 16 ? 2 : 4))
-		return false;
+		return -1;
 	p += idn + 1;
 	if (end - p < 3)
-		return false;
-	if (p[2] == ' ' && ((p[0] == '<' && p[1] == '=') ||
-	    (p[0] == '=' && p[1] == '>') || (p[0] == '-' && p[1] == '>') ||
-	    (p[0] == '*' && p[1] == '>') || (p[0] == '>' && p[1] == '>') ||
-	    (p[0] == '=' && p[1] == '=') || (p[0] == '*' && p[1] == '*')))
-		return true;
-	return end - p == 9 && memcmp(p, "Completed", 9) == 0;
+		return -1;
+	if (p[2] == ' ') {
+		switch (p[0] << 8 | p[1]) {
+		case '<' << 8 | '=':
+			return SIFT_EV_ARRIVAL;
+		case '=' << 8 | '>':
+			return SIFT_EV_DELIVERY;
+		case '-' << 8 | '>':
+			return SIFT_EV_ADDITIONAL;
+		case '>' << 8 | '>':
+			return SIFT_EV_CUTTHROUGH;
+		case '*' << 8 | '>':
+			return SIFT_EV_SUPPRESSED;
+		case '=' << 8 | '=':
+			return SIFT_EV_DEFER;
+		case '*' << 8 | '*':
+			return SIFT_EV_FAIL;
+		default:
+			break;
+		}
+	}
+	if (end - p == 9 && memcmp(p, "Completed", 9) == 0)
+		return SIFT_EV_COMPLETED;
+	return -1;
+}
+
+bool
+sift_line_is_delivery(struct sift_str line)
+{
+	int ev = sift_line_quick_event(line);
+
+	return ev >= SIFT_EV_ARRIVAL && ev <= SIFT_EV_COMPLETED;
 }

@@ -153,6 +153,11 @@ bool	 sift_classifier_event_used(const struct sift_classifier *c,
  * can match (see sift_classifier_event_used()).
  */
 bool	 sift_line_is_delivery(struct sift_str line);
+/*
+ * The same look, telling the event: arrival ... completed for those
+ * lines, host_lookup for "no host name found for IP address", else -1.
+ */
+int	 sift_line_quick_event(struct sift_str line);
 
 /* Classes: built-in first, then user classes in order of appearance. */
 int	 sift_classifier_nclasses(const struct sift_classifier *c);

@@ -72,7 +72,7 @@ struct sift_decoder {
 	bool			 raw_eof;
 	bool			 done;
 	bool			 failed;
-	struct sift_err		 pending;	/* failure after good bytes */
+	struct sift_err		 pending;	/* after good bytes */
 	bool			 has_pending;
 };
 

@@ -16,9 +16,9 @@
 #include "err.h"
 
 struct sift_codec_io {
-	const unsigned char	*in;	/* advanced past consumed input */
+	const unsigned char	*in;	/* advanced when consumed */
 	size_t			 in_n;
-	unsigned char		*out;	/* advanced past produced output */
+	unsigned char		*out;	/* advanced when produced */
 	size_t			 out_n;
 };
 
@@ -38,7 +38,7 @@ typedef int (*sift_codec_decode_fn)(void *ctx, struct sift_codec_io *io,
 typedef void (*sift_codec_close_fn)(void *ctx);
 
 struct sift_codec {
-	const char		*name;		/* "gzip", "zstd", ... */
+	const char		*name;		/* "gzip", ... */
 	const unsigned char	*magic;
 	size_t			 magiclen;
 	sift_codec_open_fn	 open;		/* NULL: not built in */

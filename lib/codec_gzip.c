@@ -14,7 +14,7 @@
 
 struct gz {
 	z_stream	 z;
-	bool		 between;	/* a member ended; none started yet */
+	bool		 between;	/* a member ended, no new one */
 };
 
 static int

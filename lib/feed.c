@@ -21,10 +21,10 @@
 
 struct chunk {
 	char		*mem;		/* headroom + CHUNKSZ */
-	size_t		 len;		/* data bytes after the headroom */
+	size_t		 len;		/* after the headroom */
 	unsigned	 file;
-	bool		 end;		/* end-of-file marker, no data */
-	struct sift_err	 err;		/* with end: how the file ended */
+	bool		 end;		/* end-of-file marker */
+	struct sift_err	 err;		/* with end: how it ended */
 };
 
 struct ffile {
@@ -34,8 +34,8 @@ struct ffile {
 	uint64_t	 skip;
 	const char	*codec;
 	struct stat	 st;
-	int		 st_ok;		/* 0 unknown, 1 ok, -1 failed */
-	bool		 ended;		/* consumer took the end marker */
+	int		 st_ok;		/* 0 unknown, 1 ok, -1 bad */
+	bool		 ended;		/* end marker taken */
 };
 
 struct sift_feed {
@@ -50,7 +50,7 @@ struct sift_feed {
 	/* free chunks: a stack of indices */
 	unsigned	 freel[NCHUNKS];
 	unsigned	 nfree;
-	int		 held;		/* chunk the consumer reads, or -1 */
+	int		 held;		/* consumer's chunk or -1 */
 	bool		 stop;
 	size_t		 headroom;
 	struct ffile	*files;

@@ -202,16 +202,37 @@ sift_ipset_contains(const struct sift_ipset *s, const struct sift_addr *a)
 bool
 sift_ipset_contains_cidr(const struct sift_ipset *s, const struct sift_cidr *c)
 {
-	struct sift_ipset one = SIFT_IPSET_INIT;
-	bool r = false;
+	uint32_t v4, m4;
+	sift_u128 v6, m6;
 
-	sift_ipset_add_cidr(&one, c);
-	if (one.n4 == 1)
-		r = contains4(s, one.r4[0].lo, one.r4[0].hi);
-	else if (one.n6 == 1)
-		r = contains6(s, one.r6[0].lo, one.r6[0].hi);
-	sift_ipset_release(&one);
-	return r;
+	if (c->a.family == 4) {
+		v4 = sift_addr_v4(&c->a);
+		m4 = c->prefix >= 32 ? 0 :
+		    (c->prefix == 0 ? UINT32_MAX : UINT32_MAX >> c->prefix);
+		return contains4(s, v4 & ~m4, v4 | m4);
+	}
+	if (c->a.family == 6) {
+		v6 = addr_u128(&c->a);
+		m6 = c->prefix >= 128 ? 0 : (c->prefix == 0 ? ~(sift_u128)0 :
+		    ~(sift_u128)0 >> c->prefix);
+		return contains6(s, v6 & ~m6, v6 | m6);
+	}
+	return false;
+}
+
+bool
+sift_ipset_contains_span(const struct sift_ipset *s,
+    const struct sift_addr *lo, const struct sift_addr *hi)
+{
+	if (lo->family != hi->family)
+		return false;
+	if (lo->family == 4)
+		return sift_addr_v4(lo) <= sift_addr_v4(hi) &&
+		    contains4(s, sift_addr_v4(lo), sift_addr_v4(hi));
+	if (lo->family == 6)
+		return addr_u128(lo) <= addr_u128(hi) &&
+		    contains6(s, addr_u128(lo), addr_u128(hi));
+	return false;
 }
 
 bool

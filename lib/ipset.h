@@ -68,6 +68,9 @@ bool	 sift_ipset_contains(const struct sift_ipset *s,
 /* Is every address of c in s? s must be optimized. */
 bool	 sift_ipset_contains_cidr(const struct sift_ipset *s,
 	    const struct sift_cidr *c);
+/* Is every address of lo..hi in s? s must be optimized. */
+bool	 sift_ipset_contains_span(const struct sift_ipset *s,
+	    const struct sift_addr *lo, const struct sift_addr *hi);
 /* Is every address of t in s? Both are optimized first. */
 bool	 sift_ipset_contains_set(struct sift_ipset *s, struct sift_ipset *t);
 bool	 sift_ipset_equal(const struct sift_ipset *a,

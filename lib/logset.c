@@ -17,10 +17,10 @@
 
 struct lfile {
 	char		*path;
-	size_t		 group;		/* index of its group's first file */
-	int		 kind;		/* 0 dated, 1 numbered, 2 live */
+	size_t		 group;		/* its group's first */
+	int		 kind;		/* 0 dated, 1 number, 2 live */
 	uint64_t	 key;
-	size_t		 seq;		/* operand order, the tie-breaker */
+	size_t		 seq;		/* operand order */
 	uint64_t	 start_offset, start_lineno;
 	char		*gkey;		/* directory + base name */
 };
@@ -33,7 +33,7 @@ struct sift_logset {
 	size_t			 cur;		/* current file */
 	bool			 started;
 	struct sift_reader	*r;
-	bool			 rdone;		/* r ended or failed */
+	bool			 rdone;		/* r is finished */
 	struct sift_feed	*feed;
 };
 

@@ -24,15 +24,15 @@ struct sift_reader {
 	size_t			 max_line;
 	uint64_t		 lineno, offset;
 	struct sift_decoder	*dec;		/* direct mode */
-	struct sift_feed	*feed;		/* fed by a worker thread */
+	struct sift_feed	*feed;		/* worker thread */
 	unsigned		 feedidx;
-	bool			 ownfeed;	/* threads > 1: ours to free */
+	bool			 ownfeed;	/* ours to free */
 	char			*ownbuf;	/* buf when not fed */
 	const char		*codec;
 	struct stat		 st;
 	bool			 have_st;
 	bool			 eof, failed, trunc, skipping;
-	struct sift_err		 pending;	/* reported after good lines */
+	struct sift_err		 pending;	/* after good lines */
 	bool			 has_pending;
 };
 

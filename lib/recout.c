@@ -338,16 +338,30 @@ sift_recout_fmt_time(const struct sift_time *t, char buf[40])
 static size_t
 fmt_u64(char *buf, uint64_t v)
 {
-	char tmp[20];
-	size_t n = 0, i = 0;
+	static const char d2[] =
+	    "0001020304050607080910111213141516171819"
+	    "2021222324252627282930313233343536373839"
+	    "4041424344454647484950515253545556575859"
+	    "6061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
+	char tmp[20], *q = tmp + sizeof(tmp);
+	size_t n;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n > 0)
-		buf[i++] = tmp[--n];
-	return i;
+	while (v >= 100) {
+		unsigned k = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--q = d2[k + 1];
+		*--q = d2[k];
+	}
+	if (v >= 10) {
+		*--q = d2[v * 2 + 1];
+		*--q = d2[v * 2];
+	} else
+		*--q = (char)('0' + v);
+	n = (size_t)(tmp + sizeof(tmp) - q);
+	memcpy(buf, q, n);
+	return n;
 }
 
 static size_t

@@ -10,7 +10,7 @@ D=$TESTDATA/eximparse
 
 # --help is the SYNOPSIS, whitespace aside
 "$E" --help | tr -s ' \n\t' '   ' | sed 's/^usage: //; s/ *$//' >"$T_TMP/help"
-mandoc -Tascii "$SRCDIR/man/eximparse.1" | col -b |
+mandoc -Tascii "$SRCDIR/man/eximparse.1" | sed "s/.\x08//g" |
     sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
     tr -s ' \n\t' '   ' | sed 's/^ *//; s/ *$//' >"$T_TMP/synopsis"
 if cmp -s "$T_TMP/help" "$T_TMP/synopsis"; then
@@ -84,6 +84,12 @@ if [ -x "$BUILDDIR/bench/genlog" ]; then
 	EXIMPARSE_PART_SIZE=65536 "$E" -j 2 -F lineno -m 1xUa2b-0000Ab-1c \
 	    "$T_TMP/log1" "$T_TMP/log4" >/dev/null
 	check "a filter that matches nothing over parts exits 1" test $? = 1
+	{ cat "$T_TMP/log1"; printf '%s' '2026-11-30 00:00:00 H=[192.0.2.99] rejected connection in "connect" ACL'; } >"$T_TMP/nonl"
+	"$E" -j 1 -f tsv -F lineno,ip "$T_TMP/nonl" >"$T_TMP/nonl1"
+	EXIMPARSE_PART_SIZE=65536 "$E" -j 3 -f tsv -F lineno,ip "$T_TMP/nonl" \
+	    >"$T_TMP/nonl3"
+	check "parts keep a last line without a newline" \
+	    sh -c "cmp -s '$T_TMP/nonl1' '$T_TMP/nonl3' && tail -n 1 '$T_TMP/nonl3' | grep -q 192.0.2.99"
 	check "the parallel run has records ($(wc -l <"$T_TMP/par"))" \
 	    test "$(wc -l <"$T_TMP/par")" -gt 10000
 	"$E" -j 2 -F lineno "$@" | head -n 3 >"$T_TMP/head"

@@ -16,6 +16,22 @@ SIZE=400k
 "$GENLOG" -s "$SIZE" -a 500 -S 7 > log || exit 2
 LINES=$(wc -l < log)
 
+# the benchmark generator: deterministic, sized, with its rate-limit share
+"$GENLOG" -s "$SIZE" -a 500 -S 7 | cmp -s - log
+check "genlog: same seed, same bytes" [ $? = 0 ]
+"$GENLOG" -s "$SIZE" -a 500 -S 8 | cmp -s - log
+check "genlog: another seed, other bytes" [ $? != 0 ]
+sz=$(wc -c < log)
+check "genlog: at most the size asked, ends with a newline" \
+    [ "$sz" -le 409600 ] && [ "$sz" -gt 400000 ] &&
+    [ "$(tail -c 1 log | od -An -c | tr -d ' ')" = '\n' ]
+rl=$(grep -c 'rejected RCPT .*: Rate limited: ' log)
+check "genlog: about 3% Rate limited lines ($rl of $LINES)" \
+    [ $((rl * 1000 / LINES)) -ge 25 ] && [ $((rl * 1000 / LINES)) -le 35 ]
+check "genlog: the last field of a Rate limited line is an address" \
+    [ "$(grep 'Rate limited' log | awk '{print $NF}' |
+    grep -cvE '^([0-9]{1,3}\.){3}[0-9]{1,3}$|^[0-9a-f:]+$')" = 0 ]
+
 # supported TOOL: the library was built with that codec (WITH_BZ2, WITH_XZ)
 supported() {
 	echo x | "$1" -c > probe

@@ -23,6 +23,7 @@ EXIM_USER=${EXIM_USER:-Debian-exim}
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 CONF=$DIR/exim.conf
+CONF_RE=$(printf '%s' "$CONF" | sed 's/[].[*^$\\]/\\&/g; s/f$/[f]/')
 LOG=$DIR/log
 CLIENTLOG=$DIR/clients.log
 
@@ -62,7 +63,11 @@ start() {
 idle() {
 	i=0
 	while :; do
-		n=$(pgrep -f -- "-C $CONF" | grep -vx "${DAEMON:-0}" | wc -l)
+		# /proc rather than pgrep (procps is not in every image); the
+		# pattern ends in "con[f]" so that this grep does not match
+		# its own command line.
+		n=$(grep -l -a -- "$CONF_RE" /proc/[0-9]*/cmdline 2>/dev/null |
+		    grep -vx "/proc/${DAEMON:-0}/cmdline" | wc -l)
 		[ "$n" = 0 ] && return 0
 		i=$((i + 1))
 		[ $i -gt 200 ] && { say "still busy: $n processes"; return 0; }

@@ -4,7 +4,7 @@
  * line of a log (CLASS "-" when none, ADDRESS "-" when the parser found
  * none, as with the test suite's placeholder addresses). For the
  * real-line classification tests (tests/run-offenders-classes.sh). Exits
- * 1 when sift_line_is_delivery() and the parser disagree on a line.
+ * 1 when sift_line_quick_event() and the parser disagree on a line.
  *   classify-lines [-C rules] file
  */
 #include <err.h>
@@ -28,7 +28,7 @@ main(int argc, char *argv[])
 	struct sift_rec rec;
 	struct sift_match m;
 	char ip[SIFT_ADDR_STRLEN];
-	int ch, rc, bad = 0;
+	int ch, rc, qe, bad = 0;
 
 	while ((ch = getopt(argc, argv, "C:")) != -1) {
 		if (ch != 'C')
@@ -44,12 +44,12 @@ main(int argc, char *argv[])
 		int id = -1;
 
 		(void)sift_parse(line, &rec, NULL);
-		if (sift_line_is_delivery(line) &&
-		    (rec.event < SIFT_EV_ARRIVAL ||
-		    rec.event > SIFT_EV_COMPLETED)) {
-			warnx("%s:%" PRIu64 ": quick delivery check says yes, "
-			    "parser says %s", argv[optind],
-			    sift_reader_lineno(r), sift_event_name(rec.event));
+		qe = sift_line_quick_event(line);
+		if (qe >= 0 && (enum sift_event)qe != rec.event) {
+			warnx("%s:%" PRIu64 ": quick look says %s, parser "
+			    "says %s", argv[optind], sift_reader_lineno(r),
+			    sift_event_name((enum sift_event)qe),
+			    sift_event_name(rec.event));
 			bad = 1;
 		}
 		id = sift_classify(c, &rec, &m);

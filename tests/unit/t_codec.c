@@ -113,11 +113,13 @@ test_tool(int t)
 	int rc, bad, n, truncs = 0, good = 1, errs = 1, prefix = 1;
 
 	if (!tf_have(tool)) {
-		printf("ok - # SKIP %s not installed\n", tool);
+		tap_check(1, "# SKIP tool not installed", __FILE__, __LINE__);
+		printf("# %s not installed\n", tool);
 		return;
 	}
 	if (sift_codec_byname(tools[t].codec)->open == NULL) {
-		printf("ok - # SKIP %s not built in\n", tool);
+		tap_check(1, "# SKIP codec not built in", __FILE__, __LINE__);
+		printf("# %s not built in\n", tool);
 		return;
 	}
 	/* round trip */
@@ -146,7 +148,8 @@ test_tool(int t)
 	CHECK(tf_sh("head -n 700 text > small && %s -c < small > %s",
 	    tool, name) == 0);
 	CHECK(stat(tf_path(name), &st) == 0);
-	for (off_t cut = (off_t)sift_codec_byname(tools[t].codec)->magiclen; cut < st.st_size; cut += st.st_size / 37 + 1) {
+	for (off_t cut = (off_t)sift_codec_byname(tools[t].codec)->magiclen;
+	    cut < st.st_size; cut += st.st_size / 37 + 1) {
 		CHECK(tf_sh("head -c %lld %s > cut", (long long)cut, name)
 		    == 0);
 		n = read_all(tf_path("cut"), &rc, &e, &bad, NULL, 0);

@@ -220,8 +220,10 @@ main(void)
 		one = slurp(ls, &nerr, errs, sizeof(errs));
 		CHECK_INT(nerr, 0);
 		CHECK_STREQ(one,
-		    "mainlog.4.gz:1:l01\nmainlog.4.gz:2:l02\nmainlog.4.gz:3:l03\n"
-		    "mainlog.3.gz:1:l04\nmainlog.3.gz:2:l05\nmainlog.3.gz:3:l06\n"
+		    "mainlog.4.gz:1:l01\nmainlog.4.gz:2:l02\n"
+		    "mainlog.4.gz:3:l03\n"
+		    "mainlog.3.gz:1:l04\nmainlog.3.gz:2:l05\n"
+		    "mainlog.3.gz:3:l06\n"
 		    "mainlog.2.zst:1:l07\nmainlog.2.zst:2:l08\n"
 		    "mainlog.2.zst:3:l09\n"
 		    "mainlog.1:1:l10\nmainlog.1:2:l11\nmainlog.1:3:l12\n"
@@ -333,12 +335,14 @@ main(void)
 		one = slurp(ls, &nerr, errs, sizeof(errs));
 		if (getuid() == 0) {
 			/* root reads mode 000 files */
-			CHECK_STREQ(one, "mainlog.3.gz:1:a1\nmainlog.3.gz:2:a2\n"
+			CHECK_STREQ(one,
+			    "mainlog.3.gz:1:a1\nmainlog.3.gz:2:a2\n"
 			    "mainlog.2.gz:1:b1\nmainlog.2.gz:2:b2\n"
 			    "mainlog.2.gz:3:b3\n"
 			    "mainlog.1:1:d1\nmainlog:1:c1\n");
 		} else
-			CHECK_STREQ(one, "mainlog.3.gz:1:a1\nmainlog.3.gz:2:a2\n"
+			CHECK_STREQ(one,
+			    "mainlog.3.gz:1:a1\nmainlog.3.gz:2:a2\n"
 			    "mainlog.2.gz:1:b1\nmainlog.2.gz:2:b2\n"
 			    "mainlog.2.gz:3:b3\n"
 			    "mainlog:1:c1\n");

@@ -140,6 +140,10 @@ test_json(void)
 	    "{\"file\":\"f\",\"lineno\":3,\"event\":\"other\","
 	    "\"text\":\"junk\\u0001\"}\n");
 	CHECK_STREQ(out(SIFT_RECFMT_JSON, "ts,pid", &r, "f", 3), "{}\n");
+	CHECK_STREQ(out(SIFT_RECFMT_JSON, "lineno", &r, "f", 1234567),
+	    "{\"lineno\":1234567}\n");
+	CHECK_STREQ(out(SIFT_RECFMT_TSV, "lineno", &r, "f", 18446744073709551615u),
+	    "#lineno\n18446744073709551615\n");
 }
 
 static void
