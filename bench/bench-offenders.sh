@@ -10,6 +10,11 @@
 bench_data
 [ -x "$OFFENDERS" ] || die "$OFFENDERS missing (run make)"
 
+# IPv6 addresses in canonical form (RFC 5952), as offenders prints them.
+canon() {
+	perl -MSocket=inet_pton,inet_ntop,AF_INET6 -lane 'if ($F[0] =~ /:/) { my $b = inet_pton(AF_INET6, $F[0]); $F[0] = inet_ntop(AF_INET6, $b) if defined $b } print "@F"'
+}
+
 measure "grep|awk|sort|uniq -c" \
     "grep 'Rate limited' '$LOG' | awk '{print \$NF}' | sort | uniq -c > '$OUT/peer.out'"
 T_PEER="$T $C"
@@ -35,7 +40,9 @@ ratio "default classes / pipeline" "$T_DEF" "$T_PEER" ">= 1.0x"
 ratio "-c ratelimit / pipeline" "$T_RL" "$T_PEER" ">= 1.0x"
 
 # The same counts: every address the pipeline counts, with its count.
-awk '{ print $2, $1 }' "$OUT/peer.out" | sort >"$OUT/peer.cmp"
+# (the pipeline keeps genlog's spelling of IPv6 addresses; offenders
+# prints the canonical RFC 5952 form)
+awk '{ print $2, $1 }' "$OUT/peer.out" | canon | sort >"$OUT/peer.cmp"
 awk -F '\t' '!/^#/ { print $1, $2 }' "$OUT/off-rl.tsv" | sort >"$OUT/off.cmp"
 if cmp -s "$OUT/peer.cmp" "$OUT/off.cmp"; then
 	echo "  ratelimit counts agree with the pipeline ($(wc -l <"$OUT/off.cmp") addresses)"

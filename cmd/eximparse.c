@@ -711,6 +711,26 @@ cut_file(const char *path, uint64_t part, uint64_t **cuts)
 	return nc;
 }
 
+/* Say so when a directory operand held no Exim log. */
+static void
+empty_dir_note(struct sift_logset *ls, size_t nf, const char *dir)
+{
+	struct stat st;
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		return;
+	for (size_t i = 0; i < nf; i++) {
+		const char *p = sift_logset_path(ls, i);
+
+		if (strncmp(p, dir, n) == 0 && p[n] == '/')
+			return;
+	}
+	warnx("%s: no Exim log files in the directory", dir);
+}
+
 /*
  * The inputs in reading order (rotated sets oldest first, directories
  * expanded), big plain files cut in parts when several jobs run.
@@ -742,6 +762,8 @@ make_slots(int argc, char **argv, size_t njobs, size_t *nslots,
 			*trouble = true;
 		}
 	nf = sift_logset_count(ls);
+	for (int i = 0; i < argc; i++)
+		empty_dir_note(ls, nf, argv[i]);
 	for (size_t i = 0; i < nf; i++) {
 		path = sift_xstrdup(sift_logset_path(ls, i));
 		cuts = NULL;

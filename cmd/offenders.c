@@ -44,7 +44,6 @@ struct range {
 
 struct opts {
 	enum format	 format;
-	bool		 format_set;
 	const char	*out;
 	enum group	 group;
 	unsigned	 p4, p6;

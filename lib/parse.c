@@ -76,6 +76,9 @@ static const char *const st_names[SIFT_ST__COUNT] = {
 	[SIFT_ST_EXPN] = "expn",
 	[SIFT_ST_ETRN] = "etrn",
 	[SIFT_ST_NOTQUIT] = "notquit",
+	[SIFT_ST_ATRN] = "atrn",
+	[SIFT_ST_WELLKNOWN] = "wellknown",
+	[SIFT_ST_XCLIENT] = "xclient",
 };
 
 const char *
@@ -1013,8 +1016,16 @@ stage_of(const char *w, const char *e)
 		break;
 	case 'D':
 	case 'B':
-		if (PFX(w, e, "DATA") || PFX(w, e, "BDAT"))
+		if (PFX(w, e, "DATA") || PFX(w, e, "BDAT") || PFX(w, e, "DKIM"))
 			return SIFT_ST_DATA;
+		break;
+	case 'W':
+		if (PFX(w, e, "WELLKNOWN"))
+			return SIFT_ST_WELLKNOWN;
+		break;
+	case 'X':
+		if (PFX(w, e, "XCLIENT"))
+			return SIFT_ST_XCLIENT;
 		break;
 	case 'a':
 		if (PFX(w, e, "after DATA"))
@@ -1025,12 +1036,15 @@ stage_of(const char *w, const char *e)
 			return SIFT_ST_DATA;
 		break;
 	case 'b':
-		if (PFX(w, e, "by local_scan"))
+		/* by local_scan(), by non-SMTP ACL */
+		if (PFX(w, e, "by "))
 			return SIFT_ST_DATA;
 		break;
 	case 'A':
 		if (PFX(w, e, "AUTH"))
 			return SIFT_ST_AUTH;
+		if (PFX(w, e, "ATRN"))
+			return SIFT_ST_ATRN;
 		break;
 	case 'S':
 		if (PFX(w, e, "STARTTLS"))
@@ -1527,6 +1541,13 @@ rejected_line(struct sift_rec *rec, const char *w, const char *e,
 	if (PFX(w, e, "EHLO from ") || PFX(w, e, "HELO from ")) {
 		rec->stage = SIFT_ST_HELO;
 		q = bare_host(rec, w + 10, e, &st);
+		if (q != NULL)
+			rec->reason = mkstr(q, e);
+		return;
+	}
+	if (PFX(w, e, "XCLIENT from ")) {
+		rec->stage = SIFT_ST_XCLIENT;
+		q = bare_host(rec, w + 13, e, &st);
 		if (q != NULL)
 			rec->reason = mkstr(q, e);
 		return;

@@ -79,6 +79,38 @@ gzip -9n "$LOG/mainlog.1"
 		    "$LOG" mainlog.2.zst mainlog.1.gz mainlog >"$T_TMP/res"
 		report "$T_TMP/res"
 	done
+	# The log directory: the main log records are the same, and the
+	# rejectlog is read too.
+	run "$EXIMPARSE" "$LOG" >"$T_TMP/dir.jsonl"
+	check "eximparse DIR: exit 0" test $? = 0
+	perl "$HERE/check.pl" same "$TABLE" "$T_TMP/dir.jsonl" \
+	    "$T_TMP/parse.jsonl" '^mainlog' >"$T_TMP/res"
+	report "$T_TMP/res"
+	check "eximparse DIR reads the rejectlog" \
+	    grep -q '"file":"[^"]*rejectlog"' "$T_TMP/dir.jsonl"
+
+	# TSV with chosen fields: the same rows.
+	(cd "$LOG" && run "$EXIMPARSE" -f tsv -F ts,ip,event \
+	    mainlog mainlog.1.gz mainlog.2.zst) >"$T_TMP/parse.tsv"
+	check "eximparse -f tsv -F ts,ip,event: exit 0" test $? = 0
+	perl "$HERE/check.pl" tsv "$TABLE" "$T_TMP/parse.tsv" \
+	    "$T_TMP/parse.jsonl" >"$T_TMP/res"
+	report "$T_TMP/res"
+
+	# One message (the authenticated submission): every line that
+	# carries its id, in any generation.
+	id=$(perl -MJSON::PP -ne '$r = decode_json($_);
+	    print "$r->{msgid}\n" if ($r->{ip} // "") eq "127.0.3.2" &&
+	    $r->{event} eq "arrival"' "$T_TMP/parse.jsonl" | head -n 1)
+	want=$({ zstd -dc "$LOG/mainlog.2.zst"; gzip -dc "$LOG/mainlog.1.gz"
+	    cat "$LOG/mainlog"; } | grep -c -F -- "${id:-no-such-id}")
+	(cd "$LOG" && run "$EXIMPARSE" -m "${id:-none}" \
+	    mainlog mainlog.1.gz mainlog.2.zst) >"$T_TMP/msg.jsonl"
+	got=$(grep -c -F "\"msgid\":\"$id\"" "$T_TMP/msg.jsonl")
+	all=$(wc -l < "$T_TMP/msg.jsonl")
+	check "eximparse -m $id: its $want lines (got $got of $all)" \
+	    test -n "$id" -a "$want" -ge 3 -a "$got" = "$want" -a "$all" = "$want"
+
 	# Filters, against the unfiltered run (the last order above).
 	(cd "$LOG" && run "$EXIMPARSE" -e reject,auth_fail,tempreject \
 	    -a 127.0.2.0/24 -a ::1 mainlog.2.zst mainlog.1.gz mainlog) \

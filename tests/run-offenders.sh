@@ -8,6 +8,11 @@ GENLOG=$BUILDDIR/bench/genlog
 need awk sort uniq
 scratch
 cd "$T_TMP" || exit 1
+
+# IPv6 addresses in canonical form (RFC 5952), as offenders prints them.
+canon() {
+	perl -MSocket=inet_pton,inet_ntop,AF_INET6 -lane 'if ($F[0] =~ /:/) { my $b = inet_pton(AF_INET6, $F[0]); $F[0] = inet_ntop(AF_INET6, $b) if defined $b } print "@F"'
+}
 size=24M
 [ "${SIFT_SAN:-}" = 1 ] && size=13M	# still above 3 chunks of 4 MiB
 
@@ -27,7 +32,7 @@ check "the result is not trivial" test "$(grep -vc '^#' one)" -gt 1000
 
 # Same counts as the pipeline, address by address.
 grep 'Rate limited' log | awk '{print $NF}' | sort | uniq -c |
-    awk '{ print $2, $1 }' | sort >peer
+    awk '{ print $2, $1 }' | canon | sort >peer
 run "$OFFENDERS" -j 2 -c ratelimit -f tsv log |
     awk -F '\t' '!/^#/ { print $1, $2 }' | sort >ours
 if cmp -s peer ours; then

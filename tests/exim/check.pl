@@ -13,6 +13,11 @@
 #       eximparse -e EVENTS -a ... output: exactly the records of the
 #       unfiltered run ALL-JSONL with those events from those addresses
 #       (a prefix is textual: "127.0.2." or a whole address)
+#   check.pl same SCENARIOS JSONL REF-JSONL FILE-RE
+#       the records of JSONL from files whose base name matches FILE-RE
+#       are those of REF-JSONL (file, line, ts, event, ip, msgid)
+#   check.pl tsv SCENARIOS TSV REF-JSONL
+#       eximparse -f tsv -F ts,ip,event: the same rows as REF-JSONL
 #   check.pl offenders SCENARIOS JSONL [CLASS,...]
 #       offenders -f json output; with CLASS,... (the classes offenders
 #       was asked for) the expectations are restricted to them
@@ -294,6 +299,54 @@ if ($mode eq 'filter') {
 	    'filter: every matching record of the unfiltered run (' .
 	    scalar(keys %want) . ')', scalar(@missing) . ' missing, e.g. ' .
 	    ($missing[0] // '-'));
+	exit 0;
+}
+
+sub brief {
+	my ($r) = @_;
+	my $f = $r->{file} // '';
+	$f =~ s{.*/}{};
+	return join "\t", $f, map { $r->{$_} // '' }
+	    qw(lineno ts event ip msgid);
+}
+
+if ($mode eq 'same') {
+	my ($jsonl, $ref, $re) = @rest;
+	my ($bad, @recs) = read_jsonl($jsonl);
+	my ($rbad, @ref) = read_jsonl($ref);
+	my @a = map { brief($_) } grep {
+		my $f = $_->{file} // '';
+		$f =~ s{.*/}{};
+		$f =~ /$re/;
+	} @recs;
+	my @b = map { brief($_) } @ref;
+	my $i = 0;
+	$i++ while $i < @a && $i < @b && $a[$i] eq $b[$i];
+	result($bad == 0 && @a == @b && $i == @a,
+	    "the records of files /$re/ (" . scalar(@b) . ') are the same',
+	    scalar(@a) . ' vs ' . scalar(@b) . ", first difference at $i: " .
+	    ($a[$i] // '-') . ' | ' . ($b[$i] // '-'));
+	exit 0;
+}
+
+if ($mode eq 'tsv') {
+	my ($tsv, $ref) = @rest;
+	my ($rbad, @ref) = read_jsonl($ref);
+	open(my $h, '<', $tsv) or die "check.pl: $tsv: $!\n";
+	my $head = <$h>;
+	my @rows = <$h>;
+	close $h;
+	chomp @rows;
+	result(defined $head && $head =~ /^#?ts\tip\tevent\r?\n$/,
+	    'TSV header names the fields', $head // 'no header');
+	my @want = map { join "\t", map { $_ // '' } @$_{qw(ts ip event)} }
+	    @ref;
+	my $i = 0;
+	$i++ while $i < @rows && $i < @want && $rows[$i] eq $want[$i];
+	result(@rows == @want && $i == @rows,
+	    'TSV rows are the JSON records (' . scalar(@want) . ')',
+	    scalar(@rows) . ' vs ' . scalar(@want) . ", first difference at " .
+	    "$i: " . ($rows[$i] // '-') . ' | ' . ($want[$i] // '-'));
 	exit 0;
 }
 
