@@ -414,7 +414,7 @@ test_line(const struct opts *o, struct sift_f2b *f, const char *p, size_t n,
     const char *where)
 {
 	struct sift_f2b_result res;
-	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_err e;	/* filled in by a failing call (not per line) */
 	unsigned i;
 
 	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n'))

@@ -519,6 +519,10 @@ out:
 	return rc;
 }
 
+/*
+ * The files matching pat, sorted, each without its .local: a name.d/x.local
+ * matches name.d/ *.local and is read later, as in fail2ban's file list.
+ */
 static int
 glob_read(struct loader *L, const char *pat)
 {
@@ -529,7 +533,7 @@ glob_read(struct loader *L, const char *pat)
 	if (glob(pat, 0, NULL, &g) != 0)
 		return 0;
 	for (i = 0; i < g.gl_pathc && rc == 0; i++)
-		rc = read_with_local(L, g.gl_pathv[i], true, NULL, 0);
+		rc = read_one(L, g.gl_pathv[i], true, NULL, 0);
 	globfree(&g);
 	return rc;
 }
@@ -1050,9 +1054,14 @@ load_file(struct sift_f2b *f, const struct sift_f2b_opts *o,
 		int nread = 0;
 
 		pjoin(base, sizeof(base), basedir, "/filter.d/", fname);
+		/*
+		 * The top-level list holds every existing .local already, so
+		 * no file here is followed by its .local again
+		 * (_expandConfFilesWithLocal skips names in the list).
+		 */
 		pjoin(pat, sizeof(pat), base, "", ".conf");
 		if (file_exists(pat)) {
-			if (read_with_local(&L, pat, false, NULL, 0) != 0)
+			if (read_one(&L, pat, false, NULL, 0) != 0)
 				goto out;
 			nread++;
 		}
@@ -1062,7 +1071,7 @@ load_file(struct sift_f2b *f, const struct sift_f2b_opts *o,
 		pjoin(pat, sizeof(pat), base, "", ".local");
 		if (file_exists(pat)) {
 			nread++;
-			if (read_with_local(&L, pat, false, NULL, 0) != 0)
+			if (read_one(&L, pat, false, NULL, 0) != 0)
 				goto out;
 		}
 		pjoin(pat, sizeof(pat), base, "", ".d/*.local");
@@ -1853,7 +1862,12 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 	bool found_date;
 	int r;
 
-	memset(res, 0, sizeof(*res));
+	/* the scalars only: the hit arrays are read up to their counts */
+	res->nhits = res->nignhits = res->promoted = 0;
+	res->ignored = res->prefmatched = res->has_date = res->has_time =
+	    false;
+	res->nofail = 0;
+	res->time = 0;
 	f->nhits = 0;
 	f->npool = 0;
 	if (known != NULL) {

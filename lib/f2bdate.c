@@ -46,7 +46,47 @@ struct sift_f2bdate {
 	int		 lastend_before, lastend_at;
 	size_t		 lastidx;
 	size_t		 first_unused;
+	/* local time conversion cache: now broken down, the last hour */
+	struct tm	 nowtm;
+	bool		 nowtm_set;
+	int		 ck[4];		/* year, month, day, hour */
+	int64_t		 cbase;		/* epoch of that hour's start */
+	bool		 cvalid;
+	/* the last converted match: template, text, result */
+	const struct tmpl *lt;
+	char		 ltext[64];
+	size_t		 ltextn;
+	int64_t		 ltime;
+	bool		 lhas;
 };
+
+/*
+ * mktime() of a local time, through a one-hour cache: mktime() is slow
+ * and, with TZ unset, glibc stats /etc/localtime on every call.
+ */
+static int64_t
+local_epoch(struct sift_f2bdate *d, int y, int mon, int day, int h, int mi,
+    int s)
+{
+	struct tm tm;
+
+	if (!d->cvalid || d->ck[0] != y || d->ck[1] != mon ||
+	    d->ck[2] != day || d->ck[3] != h) {
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mon - 1;
+		tm.tm_mday = day;
+		tm.tm_hour = h;
+		tm.tm_isdst = -1;
+		d->cbase = (int64_t)mktime(&tm);
+		d->ck[0] = y;
+		d->ck[1] = mon;
+		d->ck[2] = day;
+		d->ck[3] = h;
+		d->cvalid = true;
+	}
+	return d->cbase + mi * 60 + s;
+}
 
 /* Python's _strptime TimeRE plus fail2ban's additions. */
 static const struct dir {
@@ -974,7 +1014,11 @@ convert(struct sift_f2bdate *d, struct tmpl *t, const char *line,
 			return false;
 		tz = true;
 	}
-	localtime_r(&now, &nowtm);
+	if (!d->nowtm_set) {
+		localtime_r(&now, &d->nowtm);
+		d->nowtm_set = true;
+	}
+	nowtm = d->nowtm;
 	if (year < 0) {
 		year = nowtm.tm_year + 1900;
 		assume_year = true;
@@ -995,7 +1039,8 @@ convert(struct sift_f2bdate *d, struct tmpl *t, const char *line,
 	tm.tm_min = mi;
 	tm.tm_sec = s;
 	tm.tm_isdst = -1;
-	r = tz ? timegm(&tm) - tzmin * 60 : mktime(&tm);
+	r = tz ? timegm(&tm) - tzmin * 60 : (time_t)local_epoch(d, year, mon,
+	    day, h, mi, s);
 	if (assume_today && r > now)
 		r -= 86400;
 	if (assume_year && r > now + 86400) {
@@ -1173,8 +1218,27 @@ sift_f2bdate_find(struct sift_f2bdate *d, const char *line, size_t n,
 	if (*s == SIFT_RX_UNSET) {
 		*s = *e = 0;
 	}
-	if (*e > *s)
-		*has_time = convert(d, tp, line, t);
+	if (*e > *s) {
+		/* consecutive lines often carry the same date text */
+		size_t ms = sift_rx_start(tp->rx, 0), me = sift_rx_end(tp->rx,
+		    0);
+
+		if (d->lt == tp && me - ms == d->ltextn &&
+		    memcmp(line + ms, d->ltext, d->ltextn) == 0) {
+			*has_time = d->lhas;
+			*t = d->ltime;
+		} else {
+			*has_time = convert(d, tp, line, t);
+			if (me - ms <= sizeof(d->ltext)) {
+				d->lt = tp;
+				memcpy(d->ltext, line + ms, me - ms);
+				d->ltextn = me - ms;
+				d->ltime = *t;
+				d->lhas = *has_time;
+			} else
+				d->lt = NULL;
+		}
+	}
 	if (i != 0 && i != d->lastidx)
 		i = reorder(d, i);
 	d->lastidx = i;

@@ -2,6 +2,7 @@
 /* PCRE2 wrapper: compile once, JIT, reused match data, bounded matching. */
 #include "rx.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,9 @@ struct sift_rx {
 	PCRE2_SPTR		 table;
 	bool			 jit;
 	char			*pattern;
+	char			*lit;		/* a literal every match holds */
+	size_t			 litn;
+	size_t			 litk;		/* its rarest byte's index */
 };
 
 struct sbuf {
@@ -150,6 +154,158 @@ sift_rx_from_python(const char *pat)
 	return b.p;
 }
 
+static bool
+quantifier_at(const char *p)
+{
+	return *p == '?' || *p == '*' || *p == '+' || (*p == '{' &&
+	    (isdigit((unsigned char)p[1]) || p[1] == ','));
+}
+
+/*
+ * The longest literal that every match must contain: a run of plain
+ * characters at the top level of the pattern (not in a group, a class or
+ * under a quantifier). None when the pattern has a top-level alternative,
+ * inline flags or \Q. Returns a malloc'd string or NULL.
+ */
+static char *
+required_literal(const char *pat, size_t *outn)
+{
+	char run[256], best[256];
+	size_t rn = 0, bn = 0;
+	int depth = 0;
+	const char *p = pat;
+
+	if (strstr(pat, "(?") != NULL) {
+		const char *q;
+
+		for (q = strstr(pat, "(?"); q != NULL; q = strstr(q + 1, "(?"))
+			if (isalpha((unsigned char)q[2]) && q[2] != 'P')
+				return NULL;	/* inline flags */
+	}
+	if (strstr(pat, "\\Q") != NULL)
+		return NULL;
+	while (*p != '\0') {
+		char c = *p, lit = 0;
+		const char *next;
+
+		if (c == '\\') {
+			if (p[1] == '\0')
+				return NULL;
+			if (!isalnum((unsigned char)p[1]))
+				lit = p[1];
+			next = p + 2;
+		} else if (c == '[') {
+			/* skip the class */
+			next = p + 1;
+			if (*next == '^')
+				next++;
+			if (*next == ']')
+				next++;
+			while (*next != '\0' && *next != ']') {
+				if (*next == '[' && next[1] == ':')
+					return NULL;
+				if (*next == '\\' && next[1] != '\0')
+					next++;
+				next++;
+			}
+			if (*next == '\0')
+				return NULL;
+			next++;
+		} else if (c == '(') {
+			depth++;
+			next = p + 1;
+		} else if (c == ')') {
+			depth--;
+			next = p + 1;
+		} else if (c == '|') {
+			if (depth == 0)
+				return NULL;
+			next = p + 1;
+		} else if (c == '{' && quantifier_at(p)) {
+			/* skip the {n,m} quantifier */
+			next = strchr(p, '}');
+			if (next == NULL)
+				return NULL;
+			next++;
+		} else {
+			if (strchr(".^$?*+{}", c) == NULL)
+				lit = c;
+			next = p + 1;
+		}
+		if (depth == 0 && lit != 0 && c != ')' && !quantifier_at(next) &&
+		    rn < sizeof(run) - 1) {
+			run[rn++] = lit;
+		} else {
+			if (rn > bn) {
+				memcpy(best, run, rn);
+				bn = rn;
+			}
+			rn = 0;
+		}
+		p = next;
+	}
+	if (rn > bn) {
+		memcpy(best, run, rn);
+		bn = rn;
+	}
+	if (bn < 3)
+		return NULL;
+	*outn = bn;
+	return sift_xstrndup(best, bn);
+}
+
+/* How common a byte is in log text (lower: rarer). */
+static int
+commonness(unsigned char c)
+{
+	if (c == ' ')
+		return 10;
+	if (strchr("etaoinsr", c) != NULL)
+		return 8;
+	if (islower(c))
+		return 6;
+	if (isdigit(c))
+		return 5;
+	if (c == '.' || c == ':' || c == '-' || c == '=' || c == '[' ||
+	    c == ']')
+		return 5;
+	if (isupper(c))
+		return 3;
+	return 2;
+}
+
+static size_t
+rarest(const char *lit, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 1; i < n; i++)
+		if (commonness((unsigned char)lit[i]) <
+		    commonness((unsigned char)lit[k]))
+			k = i;
+	return k;
+}
+
+/* Whether s[0..n) holds the literal: memchr() on its rarest byte. */
+static bool
+has_literal(const struct sift_rx *rx, const char *s, size_t n)
+{
+	const char *p, *end;
+	size_t k = rx->litk, ln = rx->litn;
+
+	if (n < ln)
+		return false;
+	p = s + k;
+	end = s + n - (ln - k) + 1;	/* last place for the rare byte + 1 */
+	while (p < end && (p = memchr(p, rx->lit[k], (size_t)(end - p))) !=
+	    NULL) {
+		if (memcmp(p - k, rx->lit, ln) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 struct sift_rx *
 sift_rx_new(const char *pattern, unsigned flags, struct sift_err *err)
 {
@@ -196,6 +352,10 @@ sift_rx_new(const char *pattern, unsigned flags, struct sift_err *err)
 	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &n);
 	rx->entry = n;
 	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &rx->table);
+	if (!(flags & SIFT_RX_CASELESS))
+		rx->lit = required_literal(pat, &rx->litn);
+	if (rx->lit != NULL)
+		rx->litk = rarest(rx->lit, rx->litn);
 	return rx;
 }
 
@@ -208,6 +368,7 @@ sift_rx_free(struct sift_rx *rx)
 	pcre2_match_context_free(rx->mctx);
 	pcre2_code_free(rx->code);
 	free(rx->pattern);
+	free(rx->lit);
 	free(rx);
 }
 
@@ -218,6 +379,9 @@ rx_run(struct sift_rx *rx, const char *s, size_t len, size_t start,
 	int rc;
 
 	if (start > len)
+		return 0;
+	/* a literal the match needs is not there: no match */
+	if (rx->lit != NULL && !has_literal(rx, s + start, len - start))
 		return 0;
 	if (rx->jit && opts == 0)
 		rc = pcre2_jit_match(rx->code, (PCRE2_SPTR)s, len, start, 0,
@@ -311,4 +475,10 @@ bool
 sift_rx_jit(const struct sift_rx *rx)
 {
 	return rx->jit;
+}
+
+const char *
+sift_rx_literal(const struct sift_rx *rx)
+{
+	return rx->lit;
 }

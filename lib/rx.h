@@ -54,6 +54,11 @@ const char *sift_rx_name(const struct sift_rx *rx, unsigned i,
 	    unsigned *number);
 /* The pattern as compiled (after rewriting). */
 const char *sift_rx_pattern(const struct sift_rx *rx);
+/*
+ * A literal every match contains (checked with memmem() before the regex
+ * runs), or NULL when none was found.
+ */
+const char *sift_rx_literal(const struct sift_rx *rx);
 bool	 sift_rx_jit(const struct sift_rx *rx);
 /*
  * Rewrite Python regex syntax into PCRE2's: "{,n}" -> "{0,n}", inline
