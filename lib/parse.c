@@ -2199,6 +2199,30 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 /* ------------------------------------------------------------------ */
 
 /*
+ * Exim's own timestamp has no offset, the syslog frame around it has one
+ * (RFC 3339, RFC 5424, journald): the two were taken within moments of
+ * each other, so if they agree as wall clocks Exim wrote the frame's local
+ * time, and if Exim's agrees with the frame's UTC, Exim ran with
+ * timezone = UTC. Either way the line says its zone (zones differ by at
+ * least 15 minutes; the tolerance is 5). Otherwise the process time zone
+ * or the fixed offset applies, as for plain lines.
+ */
+static void
+zone_from_frame(struct tsparts *tp, const struct tsparts *sts)
+{
+	int64_t d_local = tp->wall - sts->wall;
+	int64_t d_utc = tp->wall - (sts->wall - (int64_t)sts->off * 60);
+
+	if (d_local >= -300 && d_local <= 300) {
+		tp->off = sts->off;
+		tp->has_off = true;
+	} else if (d_utc >= -300 && d_utc <= 300) {
+		tp->off = 0;
+		tp->has_off = true;
+	}
+}
+
+/*
  * Every field before tags[], set one by one: a memset() of the whole head
  * becomes "rep stos", a tenth of the parse time. A new field must be added
  * here; the assertion below notices a changed layout.
@@ -2283,6 +2307,9 @@ sift_parse(struct sift_str line, struct sift_rec *rec,
 			return 0;
 		}
 		if ((l = exim_ts(m, e, &tp)) > 0) {
+			if (tp.valid && !tp.has_off && sts.valid &&
+			    sts.has_off)
+				zone_from_frame(&tp, &sts);
 			if (tp.valid)
 				sift_time_set(&rec->ts, tp.wall, tp.ms,
 				    tp.has_off, tp.off, fixed, foff);
