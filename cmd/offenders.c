@@ -54,6 +54,7 @@ struct opts {
 	int		 verbose;
 	bool		 quiet;
 	bool		 list_classes;
+	bool		 records;	/* -r: eximparse TSV input */
 	bool		 has_since, has_until;
 	int64_t		 since, until, now;
 	const char	*classes;	/* -c */
@@ -104,6 +105,10 @@ struct ctx {
 	uint64_t		 resumed, skipped_bytes, quick;
 	struct pend		 pend[PEND];
 	unsigned		 npend;
+	/* -r: columns of the TSV header, and room to unescape cells. */
+	int			 col_ip, col_event, col_stage, col_reason,
+				 col_text, col_epoch, col_ts, ncols;
+	char			*cellbuf;
 	bool			 trouble;
 };
 
@@ -116,7 +121,7 @@ struct job {
 };
 
 static const char usage_text[] =
-"usage: offenders [-hLqVv] [-a file] [-C rules] [-c classes] [-f format]\n"
+"usage: offenders [-hLqrVv] [-a file] [-C rules] [-c classes] [-f format]\n"
 "                 [-G db] [-g group] [-j jobs] [-n count] [-o file] [-s score]\n"
 "                 [-t top]"
   " [-W class=weight] [-w window] [--allow-loopback]\n"
@@ -156,6 +161,7 @@ static const struct option longopts[] = {
 	{ "prefix4",		required_argument, NULL, OPT_PREFIX4 },
 	{ "prefix6",		required_argument, NULL, OPT_PREFIX6 },
 	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "records",		no_argument,	   NULL, 'r' },
 	{ "rules",		required_argument, NULL, 'C' },
 	{ "since",		required_argument, NULL, OPT_SINCE },
 	{ "state",		required_argument, NULL, OPT_STATE },
@@ -718,6 +724,212 @@ complete_end(const char *path, uint64_t size)
 	return size;
 }
 
+/* --- -r: eximparse TSV records ---------------------------------------- */
+
+#define TSV_MAXCOLS	128
+
+/* Columns by name from a "#name\tname..." header line. */
+static int
+tsv_header(struct ctx *c, struct sift_str line)
+{
+	const char *p = line.p + 1, *end = line.p + line.n, *q;
+	int i = 0;
+
+	c->col_ip = c->col_event = c->col_stage = c->col_reason = -1;
+	c->col_text = c->col_epoch = c->col_ts = -1;
+	for (; p <= end && i < TSV_MAXCOLS; p = q + 1, i++) {
+		size_t n;
+
+		if ((q = memchr(p, '\t', (size_t)(end - p))) == NULL)
+			q = end;
+		n = (size_t)(q - p);
+#define COL(name, v) if (n == sizeof(name) - 1 && \
+		    memcmp(p, name, n) == 0) v = i
+		COL("ip", c->col_ip);
+		COL("event", c->col_event);
+		COL("stage", c->col_stage);
+		COL("reason", c->col_reason);
+		COL("text", c->col_text);
+		COL("epoch", c->col_epoch);
+		COL("ts", c->col_ts);
+#undef COL
+		if (q == end)
+			break;
+	}
+	c->ncols = i + 1;
+	return c->col_ip >= 0 && c->col_event >= 0 ? 0 : -1;
+}
+
+/* Unescape a TSV cell (\t \n \r \\ \xHH) into out; returns its view. */
+static struct sift_str
+tsv_cell(const char *p, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '\\' || i + 1 == n) {
+			out[o++] = p[i];
+			continue;
+		}
+		switch (p[++i]) {
+		case 't':
+			out[o++] = '\t';
+			break;
+		case 'n':
+			out[o++] = '\n';
+			break;
+		case 'r':
+			out[o++] = '\r';
+			break;
+		case 'x':
+			if (i + 2 < n) {
+				char hex[3] = { p[i + 1], p[i + 2], '\0' };
+				char *e;
+				long v = strtol(hex, &e, 16);
+
+				if (*e == '\0') {
+					out[o++] = (char)v;
+					i += 2;
+					break;
+				}
+			}
+			out[o++] = 'x';
+			break;
+		default:
+			out[o++] = p[i];
+		}
+	}
+	return sift_str_make(out, o);
+}
+
+static int
+stage_by_name(struct sift_str s)
+{
+	for (int i = 0; i < SIFT_ST__COUNT; i++) {
+		const char *nm = sift_stage_name((enum sift_stage)i);
+
+		if (nm != NULL && sift_str_eqc(s, nm))
+			return i;
+	}
+	return SIFT_ST_NONE;
+}
+
+/* One TSV record into rec; false when it has no usable event. */
+static bool
+tsv_record(struct ctx *c, struct sift_str line, struct sift_rec *rec)
+{
+	struct sift_str cell[TSV_MAXCOLS];
+	const char *p = line.p, *end = line.p + line.n, *q;
+	char *out = c->cellbuf, tmp[64];
+	int n = 0, ev;
+
+	for (; n < TSV_MAXCOLS; p = q + 1) {
+		if ((q = memchr(p, '\t', (size_t)(end - p))) == NULL)
+			q = end;
+		cell[n++] = sift_str_make(p, (size_t)(q - p));
+		if (q == end)
+			break;
+	}
+	memset(rec, 0, sizeof(*rec));
+	rec->line = line;
+	rec->pid = -1;
+	rec->port = -1;
+	if (c->col_event >= n || (ev = sift_event_from_name(
+	    cell[c->col_event].p, cell[c->col_event].n)) < 0)
+		return false;
+	rec->event = (enum sift_event)ev;
+	if (c->col_ip < n && cell[c->col_ip].n > 0 &&
+	    sift_addr_parse(cell[c->col_ip].p, cell[c->col_ip].n,
+	    &rec->ip) == -1)
+		rec->ip.family = 0;
+	if (c->col_stage >= 0 && c->col_stage < n)
+		rec->stage = (enum sift_stage)stage_by_name(cell[c->col_stage]);
+	if (c->col_reason >= 0 && c->col_reason < n) {
+		rec->reason = tsv_cell(cell[c->col_reason].p,
+		    cell[c->col_reason].n, out);
+		out += rec->reason.n;
+	}
+	if (c->col_text >= 0 && c->col_text < n)
+		rec->text = tsv_cell(cell[c->col_text].p, cell[c->col_text].n,
+		    out);
+	else
+		rec->text = rec->reason;
+	if (c->col_epoch >= 0 && c->col_epoch < n &&
+	    cell[c->col_epoch].n > 0 && cell[c->col_epoch].n < sizeof(tmp)) {
+		char *e;
+
+		memcpy(tmp, cell[c->col_epoch].p, cell[c->col_epoch].n);
+		tmp[cell[c->col_epoch].n] = '\0';
+		rec->ts.sec = strtoll(tmp, &e, 10);
+		rec->ts.valid = *e == '\0' || *e == '.';
+	} else if (c->col_ts >= 0 && c->col_ts < n &&
+	    cell[c->col_ts].n > 0 && cell[c->col_ts].n < sizeof(tmp)) {
+		int64_t t;
+
+		memcpy(tmp, cell[c->col_ts].p, cell[c->col_ts].n);
+		tmp[cell[c->col_ts].n] = '\0';
+		if (cli_time(tmp, c->o->now, &t) == 0) {
+			rec->ts.sec = t;
+			rec->ts.valid = true;
+		}
+	}
+	return true;
+}
+
+static void
+scan_tsv(struct ctx *c, struct sift_reader *r, uint64_t limit,
+    uint64_t *done_off, uint64_t *done_line)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_str line;
+	struct sift_rec rec;
+	struct sift_match m;
+	bool header = c->ncols > 0;
+	int rc;
+
+	if (c->cellbuf == NULL)
+		c->cellbuf = sift_xmalloc(2 * SIFT_READER_MAX_LINE + 2);
+	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
+		if (sift_reader_offset(r) > limit)
+			break;
+		*done_off = sift_reader_offset(r);
+		c->lines++;
+		if (line.n > 0 && line.p[0] == '#') {
+			if (tsv_header(c, line) == -1) {
+				warnx("%s:%" PRIu64 ": -r: the header has no "
+				    "ip and event fields", sift_reader_name(r),
+				    sift_reader_lineno(r));
+				c->trouble = true;
+				break;
+			}
+			header = true;
+			continue;
+		}
+		if (!header) {
+			warnx("%s:%" PRIu64 ": -r: records without a header "
+			    "line (eximparse -f tsv writes one)",
+			    sift_reader_name(r), sift_reader_lineno(r));
+			c->trouble = true;
+			break;
+		}
+		if (!tsv_record(c, line, &rec)) {
+			c->unparsed++;
+			continue;
+		}
+		if (sift_classify(c->cl, &rec, &m) < 0)
+			continue;
+		count_event(c, &rec, &m);
+	}
+	flush(c);
+	*done_line = sift_reader_lineno(r);
+	if (rc == 1)
+		(*done_line)--;
+	if (rc == -1) {
+		cli_report(&e);
+		c->trouble = true;
+	}
+}
+
 /*
  * Count the lines of r up to decoded offset limit (the line ending there
  * included). done_off and done_line: where the last line counted ended.
@@ -732,6 +944,10 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 	struct sift_match m;
 	int rc, qe;
 
+	if (c->o->records) {
+		scan_tsv(c, r, limit, done_off, done_line);
+		return;
+	}
 	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
 		uint64_t off = sift_reader_offset(r);
 
@@ -861,7 +1077,7 @@ read_parallel(struct ctx *c, struct sift_reader *r, const char *path)
 	uint64_t bound[65], off, ln;
 	int fd;
 
-	if (n < 2 || c->o->window > 0 || c->state != NULL ||
+	if (n < 2 || c->o->window > 0 || c->state != NULL || c->o->records ||
 	    strcmp(sift_reader_codec(r), "plain") != 0 ||
 	    strcmp(path, "-") == 0 || sift_reader_fstat(r, &st) == -1 ||
 	    !S_ISREG(st.st_mode) || (uint64_t)st.st_size < (uint64_t)n *
@@ -1345,7 +1561,7 @@ main(int argc, char *argv[])
 		o.jobs = np < 1 ? 1 : np > 8 ? 8 : (unsigned)np;
 	}
 	o.now = (int64_t)time(NULL);
-	while ((ch = getopt_long(argc, argv, "a:C:c:f:G:g:hj:Ln:o:qs:t:VvW:w:x:",
+	while ((ch = getopt_long(argc, argv, "a:C:c:f:G:g:hj:Ln:o:qrs:t:VvW:w:x:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -1384,6 +1600,9 @@ main(int argc, char *argv[])
 			break;
 		case 'q':
 			o.quiet = true;
+			break;
+		case 'r':
+			o.records = true;
 			break;
 		case 's':
 			o.min_score = (unsigned)cli_number(optarg, 0,
@@ -1573,6 +1792,7 @@ main(int argc, char *argv[])
 	sift_agg_free(c.supp);
 	sift_classifier_free(c.cl);
 	free(c.allow);
+	free(c.cellbuf);
 	free(o.rules);
 	free(o.weights);
 	free(o.allow);

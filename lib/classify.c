@@ -845,7 +845,9 @@ sift_line_quick_event(struct sift_str line)
 
 	/* YYYY-MM-DD HH:MM:SS */
 	if (line.n < 40 || p[4] != '-' || p[7] != '-' || p[10] != ' ' ||
-	    p[13] != ':' || p[16] != ':' || !digits(p, 4))
+	    p[13] != ':' || p[16] != ':' || !digits(p, 4) ||
+	    !digits(p + 5, 2) || !digits(p + 8, 2) || !digits(p + 11, 2) ||
+	    !digits(p + 14, 2) || !digits(p + 17, 2))
 		return -1;
 	p += 19;
 	if (*p == '.' && digits(p + 1, 3))
@@ -880,7 +882,7 @@ sift_line_quick_event(struct sift_str line)
 	if (end - p < 3)
 		return -1;
 	if (p[2] == ' ') {
-		switch (p[0] << 8 | p[1]) {
+		switch ((unsigned char)p[0] << 8 | (unsigned char)p[1]) {
 		case '<' << 8 | '=':
 			return SIFT_EV_ARRIVAL;
 		case '=' << 8 | '>':

@@ -905,6 +905,42 @@ typed_tag(struct sift_rec *rec, const char *k)
 		rec->ident = kv->val;
 }
 
+/* Does what follows a closing quote at q look like Exim's own text? */
+static bool
+after_value_ok(const char *q, const char *e)
+{
+	const char *t, *te;
+
+	if (q + 1 >= e || q[1] == ':' || q[1] == ',')
+		return true;
+	t = q + 2;
+	te = tokend(t, e);
+	for (const char *c = t; c < te && c - t < 10; c++)
+		if (*c == '=')
+			return c > t;
+	return bare_flag(t, (size_t)(te - t)) || PFX(t, e, "rejected ") ||
+	    PFX(t, e, "temporarily ") || PFX(t, e, "Warning: ") ||
+	    PFX(t, e, "sender ") || PFX(t, e, "recipient ") ||
+	    PFX(t, e, "incomplete ") || PFX(t, e, "dropped ") ||
+	    PFX(t, e, "RCPT ") || PFX(t, e, "MAIL ") || PFX(t, e, "from ") ||
+	    PFX(t, e, "for ");
+}
+
+/*
+ * End of a DN="..." value whose first possible end is ve: string_printing
+ * does not escape '"', so a certificate's DN can hold `" x`; take the
+ * first closing quote that Exim's own text follows.
+ */
+static const char *
+dn_end(const char *ve, const char *e)
+{
+	const char *c = ve;
+
+	while (c != NULL && !after_value_ok(c, e))
+		c = quoted_end(c, e);
+	return c != NULL ? c : ve;
+}
+
 #define TS_COLON	0x01	/* stopped after a value ending in ':' */
 
 /*
@@ -950,6 +986,9 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 			continue;
 		}
 		if (v < e && *v == '"' && (ve = quoted_end(v, e)) != NULL) {
+			/* DN="..." is not quote-escaped: find its real end. */
+			if (kn == 2 && k[0] == 'D' && k[1] == 'N')
+				ve = dn_end(ve, e);
 			add_tag(rec, k, kn, v + 1, (size_t)(ve - v - 1));
 			p = ve + 1;
 		} else if (v < e && *v == '<' &&
@@ -2199,6 +2238,30 @@ classify(struct sift_rec *rec, const char *t, const char *e)
 /* ------------------------------------------------------------------ */
 
 /*
+ * Exim's own timestamp has no offset, the syslog frame around it has one
+ * (RFC 3339, RFC 5424, journald): the two were taken within moments of
+ * each other, so if they agree as wall clocks Exim wrote the frame's local
+ * time, and if Exim's agrees with the frame's UTC, Exim ran with
+ * timezone = UTC. Either way the line says its zone (zones differ by at
+ * least 15 minutes; the tolerance is 5). Otherwise the process time zone
+ * or the fixed offset applies, as for plain lines.
+ */
+static void
+zone_from_frame(struct tsparts *tp, const struct tsparts *sts)
+{
+	int64_t d_local = tp->wall - sts->wall;
+	int64_t d_utc = tp->wall - (sts->wall - (int64_t)sts->off * 60);
+
+	if (d_local >= -300 && d_local <= 300) {
+		tp->off = sts->off;
+		tp->has_off = true;
+	} else if (d_utc >= -300 && d_utc <= 300) {
+		tp->off = 0;
+		tp->has_off = true;
+	}
+}
+
+/*
  * Every field before tags[], set one by one: a memset() of the whole head
  * becomes "rep stos", a tenth of the parse time. A new field must be added
  * here; the assertion below notices a changed layout.
@@ -2283,6 +2346,9 @@ sift_parse(struct sift_str line, struct sift_rec *rec,
 			return 0;
 		}
 		if ((l = exim_ts(m, e, &tp)) > 0) {
+			if (tp.valid && !tp.has_off && sts.valid &&
+			    sts.has_off)
+				zone_from_frame(&tp, &sts);
 			if (tp.valid)
 				sift_time_set(&rec->ts, tp.wall, tp.ms,
 				    tp.has_off, tp.off, fixed, foff);

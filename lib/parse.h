@@ -12,6 +12,10 @@
  *   syslog frame (RFC 3339, traditional "Mon DD HH:MM:SS", RFC 5424, with
  *   or without Exim's own timestamp inside, whose time then wins) comes
  *   first; only program names starting with "exim" are read as Exim.
+ * - Times: a written offset wins; else, inside a syslog frame that has one,
+ *   Exim's time is read in the frame's zone (or UTC) when it agrees with
+ *   the frame's time within 5 minutes; else opts (fixed_tz) or the
+ *   process time zone (lib/tstamp.h: DST gaps and overlaps).
  * - The event comes from the Exim-built text after the prefix: a dispatch
  *   on its first bytes, never from free text (a rejection's reason).
  * - ip/port/host/helo come from the host text Exim builds, "[name ][(helo)

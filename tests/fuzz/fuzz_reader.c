@@ -31,7 +31,9 @@
 #include "banned.h"
 
 #define SMALL_LINE	16
+/* A few hundred bytes of bzip2 can decode to millions of lines: stop. */
 #define MAX_LINES	100000
+#define MAX_BYTES	(16u << 20)
 
 /* What one read gave: the lines, concatenated, with lengths and flags. */
 struct result {
@@ -41,6 +43,7 @@ struct result {
 	bool		*trunc;
 	size_t		 nlines, lcap;
 	int		 rc;		/* 0 clean end, -1 error */
+	bool		 cut;		/* stopped at MAX_LINES/MAX_BYTES */
 	const char	*codec;
 };
 
@@ -131,8 +134,17 @@ read_fd(int fd, size_t max_line, struct result *res)
 		FUZZ_CHECK(line.n == 0 || memchr(line.p, '\n', line.n) == NULL);
 		FUZZ_CHECK(sift_reader_lineno(r) == last + 1);
 		last = sift_reader_lineno(r);
-		FUZZ_CHECK(res->nlines < MAX_LINES);
+		if (res->nlines >= MAX_LINES || res->nbytes >= MAX_BYTES) {
+			res->cut = true;
+			break;
+		}
 		result_add(res, line, sift_reader_truncated(r));
+	}
+	if (res->cut) {
+		res->rc = 0;
+		res->codec = sift_reader_codec(r);
+		sift_reader_close(r);
+		return;
 	}
 	FUZZ_CHECK(rc == 0 || rc == -1);
 	if (rc == -1) {
@@ -203,6 +215,8 @@ check_one(const uint8_t *data, size_t size, size_t max_line)
 	read_fd(memfd_with(data, size), max_line, &mem);
 	if ((fd = pipe_with(data, size)) != -1) {
 		read_fd(fd, max_line, &pip);
+		if (pip.cut || mem.cut)
+			goto done;
 		/* stdin or a file: the same verdict, the same lines. */
 		FUZZ_CHECK(pip.rc == mem.rc);
 		FUZZ_CHECK(strcmp(pip.codec, mem.codec) == 0);
@@ -210,9 +224,10 @@ check_one(const uint8_t *data, size_t size, size_t max_line)
 		FUZZ_CHECK(pip.nbytes == mem.nbytes);
 		FUZZ_CHECK(pip.nbytes == 0 ||
 		    memcmp(pip.bytes, mem.bytes, pip.nbytes) == 0);
+done:
 		result_free(&pip);
 	}
-	if (strcmp(mem.codec, "plain") == 0) {
+	if (strcmp(mem.codec, "plain") == 0 && !mem.cut) {
 		expect_plain(data, size, max_line, &want);
 		same_lines(&mem, &want, max_line);
 		result_free(&want);
