@@ -529,6 +529,12 @@ read_one(struct loader *L, const char *path, bool optional, const char *from,
 		}
 		return -1;
 	}
+	{
+		size_t i;
+
+		for (i = 0; i < one.nnotes; i++)
+			add_warn(L, "%s", one.notes[i]);
+	}
 	L->chain = sift_xreallocarray(L->chain, L->nchain + 1,
 	    sizeof(*L->chain));
 	L->chain[L->nchain++] = sift_xstrdup(path);
