@@ -905,6 +905,42 @@ typed_tag(struct sift_rec *rec, const char *k)
 		rec->ident = kv->val;
 }
 
+/* Does what follows a closing quote at q look like Exim's own text? */
+static bool
+after_value_ok(const char *q, const char *e)
+{
+	const char *t, *te;
+
+	if (q + 1 >= e || q[1] == ':' || q[1] == ',')
+		return true;
+	t = q + 2;
+	te = tokend(t, e);
+	for (const char *c = t; c < te && c - t < 10; c++)
+		if (*c == '=')
+			return c > t;
+	return bare_flag(t, (size_t)(te - t)) || PFX(t, e, "rejected ") ||
+	    PFX(t, e, "temporarily ") || PFX(t, e, "Warning: ") ||
+	    PFX(t, e, "sender ") || PFX(t, e, "recipient ") ||
+	    PFX(t, e, "incomplete ") || PFX(t, e, "dropped ") ||
+	    PFX(t, e, "RCPT ") || PFX(t, e, "MAIL ") || PFX(t, e, "from ") ||
+	    PFX(t, e, "for ");
+}
+
+/*
+ * End of a DN="..." value whose first possible end is ve: string_printing
+ * does not escape '"', so a certificate's DN can hold `" x`; take the
+ * first closing quote that Exim's own text follows.
+ */
+static const char *
+dn_end(const char *ve, const char *e)
+{
+	const char *c = ve;
+
+	while (c != NULL && !after_value_ok(c, e))
+		c = quoted_end(c, e);
+	return c != NULL ? c : ve;
+}
+
 #define TS_COLON	0x01	/* stopped after a value ending in ':' */
 
 /*
@@ -950,6 +986,9 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 			continue;
 		}
 		if (v < e && *v == '"' && (ve = quoted_end(v, e)) != NULL) {
+			/* DN="..." is not quote-escaped: find its real end. */
+			if (kn == 2 && k[0] == 'D' && k[1] == 'N')
+				ve = dn_end(ve, e);
 			add_tag(rec, k, kn, v + 1, (size_t)(ve - v - 1));
 			p = ve + 1;
 		} else if (v < e && *v == '<' &&
