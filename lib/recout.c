@@ -78,6 +78,8 @@ struct sift_recout {
 	size_t		 keystotal;
 	bool		 plain[F__COUNT];	/* column needs no escape */
 	uint64_t	 colbit[F__COUNT];	/* field -> its column's bit */
+	uint8_t		 evlen[SIFT_EV__COUNT];	/* strlen of the names */
+	uint8_t		 stlen[SIFT_ST__COUNT];
 	struct sift_obuf scratch;
 	/* last formatted second */
 	int64_t		 ts_sec;
@@ -179,6 +181,10 @@ sift_recout_new(enum sift_recfmt fmt, const char *list,
 
 	o = sift_xcalloc(1, sizeof(*o));
 	o->fmt = fmt;
+	for (int i = 0; i < SIFT_EV__COUNT; i++)
+		o->evlen[i] = (uint8_t)strlen(sift_event_name((enum sift_event)i));
+	for (int i = 0; i < SIFT_ST__COUNT; i++)
+		o->stlen[i] = (uint8_t)strlen(sift_stage_name((enum sift_stage)i));
 	o->ts_sec = INT64_MIN;
 	if (list == NULL) {
 		o->deflt = true;
@@ -462,6 +468,13 @@ put_buf(const struct sift_recout *o, struct vals *v, enum fid f,
 	v->pres |= o->colbit[f];
 }
 
+static inline size_t
+ev_len(const struct sift_recout *o, enum sift_event ev)
+{
+	return (unsigned)ev < SIFT_EV__COUNT ? o->evlen[ev] :
+	    strlen(sift_event_name(ev));
+}
+
 /* The tags object of the tags that feed no named field. */
 static void
 tags_json(struct sift_obuf *b, const struct sift_rec *rec, const int *used)
@@ -531,15 +544,14 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		put_buf(o, v, F_LINENO, V_NUM, v->lineno,
 		    fmt_u64(v->lineno, src->lineno));
 	if (WANT(F_EVENT)) {
-		const char *e = sift_event_name(rec->event);
-
-		put_buf(o, v, F_EVENT, V_SAFE, e, strlen(e));
+		put_buf(o, v, F_EVENT, V_SAFE, sift_event_name(rec->event),
+		    ev_len(o, rec->event));
 	}
 	if (rec->event == SIFT_EV_CONTINUATION && rec->parent_lineno > 0) {
 		if (WANT(F_PARENT_EVENT)) {
-			const char *pe = sift_event_name(rec->parent_event);
-
-			put_buf(o, v, F_PARENT_EVENT, V_SAFE, pe, strlen(pe));
+			put_buf(o, v, F_PARENT_EVENT, V_SAFE,
+			    sift_event_name(rec->parent_event),
+			    ev_len(o, rec->parent_event));
 		}
 		if (WANT(F_PARENT_LINENO))
 			put_buf(o, v, F_PARENT_LINENO, V_NUM, v->plineno,
@@ -562,9 +574,9 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 	put_str(o, v, F_REASON, rec->reason);
 	put_str(o, v, F_COMMAND, rec->command);
 	if (rec->stage != SIFT_ST_NONE && WANT(F_STAGE)) {
-		const char *st = sift_stage_name(rec->stage);
-
-		put_buf(o, v, F_STAGE, V_SAFE, st, strlen(st));
+		put_buf(o, v, F_STAGE, V_SAFE, sift_stage_name(rec->stage),
+		    (unsigned)rec->stage < SIFT_ST__COUNT ? o->stlen[rec->stage] :
+		    strlen(sift_stage_name(rec->stage)));
 	}
 	put_str(o, v, F_AUTH, rec->auth);
 	put_str(o, v, F_AUTHENTICATOR, rec->authenticator);

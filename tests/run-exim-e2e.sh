@@ -130,6 +130,18 @@ gzip -9n "$LOG/mainlog.1"
 	    >"$T_TMP/res"
 	report "$T_TMP/res"
 
+	# Exim's own state agrees: the mailboxes hold one message per
+	# delivery record, and the paniclog is all panic records.
+	n=$(grep -c '"event":"delivery"' "$T_TMP/parse.jsonl")
+	m=$(cat "$RUN"/mail/* 2>/dev/null | grep -c '^From ')
+	check "mailboxes hold the $n delivered messages (found $m)" \
+	    test "$n" -gt 0 -a "$n" = "$m"
+	(cd "$LOG" && run "$EXIMPARSE" paniclog) >"$T_TMP/panic.jsonl"
+	check "eximparse paniclog: exit 0" test $? = 0
+	n=$(grep -c . "$LOG/paniclog")
+	m=$(grep -c '"event":"panic"' "$T_TMP/panic.jsonl")
+	check "paniclog: $n lines, $m panic records" test "$n" -gt 0 -a "$n" = "$m"
+
 	# The rejectlog: the same entries as the main log, plus header
 	# blocks as continuation records.
 	(cd "$LOG" && run "$EXIMPARSE" rejectlog) >"$T_TMP/reject.jsonl"
