@@ -600,7 +600,12 @@ run(struct opts *o, int argc, char **argv)
 	}
 	f = sift_f2b_load(argv[1], &fo, &warn, &e);
 	if (warn != NULL) {
-		fputs(warn, stderr);
+		char *l, *save = NULL;
+
+		fflush(stdout);
+		for (l = strtok_r(warn, "\n", &save); l != NULL;
+		    l = strtok_r(NULL, "\n", &save))
+			warnx("%s", l);
 		free(warn);
 	}
 	if (f == NULL) {

@@ -61,15 +61,34 @@ struct mline {
 	bool		 promoted;
 };
 
+/* A small string dictionary (fail2ban's "fail" dict of group values). */
+struct kvp {
+	char		*k, *v;
+};
+
+struct dict {
+	struct kvp	*e;
+	size_t		 n, cap;
+};
+
+/* A cached multi-line failure (filter.py's mlfidCache entry). */
 struct mlf {
 	char		*id;		/* mlfid text */
-	unsigned	 flags;		/* what the cached failure carries */
+	struct dict	 g;		/* merged groups, flags as values */
+	struct dict	 users;		/* the set of users (keys) */
+	bool		 has_users;
+	unsigned	 matches, nfm;	/* len(matches), len(nofail-matches) */
+	bool		 has_matches, has_nfm;
 	uint64_t	 age;
 };
 
-#define MLF_NOFAIL	1
-#define MLF_GAINED	2
-#define MLF_PENDING	4
+/* What a merged failure looked like when hit h was found. */
+struct snap {
+	struct dict	 g;
+	struct dict	 users;
+	bool		 has_users;
+	unsigned	 matches;
+};
 
 struct sift_f2b {
 	enum sift_f2b_kind	 kind;
@@ -102,6 +121,9 @@ struct sift_f2b {
 	uint64_t		 mlseq;
 	unsigned		 hitre[SIFT_F2B_MAXRE];
 	unsigned		 hitmatches[SIFT_F2B_MAXRE];
+	int			 hitsnap[SIFT_F2B_MAXRE];	/* or -1 */
+	struct snap		 snap[SIFT_F2B_MAXRE];
+	size_t			 nsnap;
 	const char		*hitsubj[SIFT_F2B_MAXRE];
 	const char		*prefsubj;
 	struct {
@@ -114,6 +136,9 @@ struct sift_f2b {
 	size_t			 nmlf;
 	uint64_t		 mlfclock;
 };
+
+static void dict_free(struct dict *);
+static void mlf_release(struct mlf *);
 
 /* ---- growable strings ------------------------------------------------ */
 
@@ -503,6 +528,12 @@ read_one(struct loader *L, const char *path, bool optional, const char *from,
 				    "not exist", from, fromline, path);
 		}
 		return -1;
+	}
+	{
+		size_t i;
+
+		for (i = 0; i < one.nnotes; i++)
+			add_warn(L, "%s", one.notes[i]);
 	}
 	L->chain = sift_xreallocarray(L->chain, L->nchain + 1,
 	    sizeof(*L->chain));
@@ -1361,7 +1392,11 @@ sift_f2b_free(struct sift_f2b *f)
 	}
 	free(f->ml);
 	for (i = 0; i < f->nmlf; i++)
-		free(f->mlf[i].id);
+		mlf_release(&f->mlf[i]);
+	for (i = 0; i < SIFT_ARRAY_SIZE(f->snap); i++) {
+		dict_free(&f->snap[i].g);
+		dict_free(&f->snap[i].users);
+	}
 	sift_f2bdate_free(f->dates);
 	free(f->datepattern);
 	if (f->ml == NULL)
@@ -1608,6 +1643,100 @@ ignore_line(struct sift_f2b *f, const char *buf, size_t n,
 	return found;
 }
 
+static const char *
+dict_get(const struct dict *d, const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->e[i].k, k) == 0)
+			return d->e[i].v;
+	return NULL;
+}
+
+static void
+dict_set(struct dict *d, const char *k, const char *v, size_t vn)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->e[i].k, k) == 0)
+			break;
+	if (i == d->n) {
+		if (d->n == d->cap) {
+			d->cap = d->cap ? d->cap * 2 : 8;
+			d->e = sift_xreallocarray(d->e, d->cap,
+			    sizeof(*d->e));
+		}
+		d->e[i].k = sift_xstrdup(k);
+		d->n++;
+	} else
+		free(d->e[i].v);
+	d->e[i].v = sift_xstrndup(v, vn);
+}
+
+/* Remove k; true when its value was truthy (non-empty), as dict.pop(). */
+static bool
+dict_pop(struct dict *d, const char *k)
+{
+	size_t i;
+	bool t;
+
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->e[i].k, k) == 0) {
+			t = d->e[i].v[0] != '\0';
+			free(d->e[i].k);
+			free(d->e[i].v);
+			d->e[i] = d->e[--d->n];
+			return t;
+		}
+	return false;
+}
+
+static void
+dict_clear(struct dict *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->e[i].k);
+		free(d->e[i].v);
+	}
+	d->n = 0;
+}
+
+static void
+dict_free(struct dict *d)
+{
+	dict_clear(d);
+	free(d->e);
+	d->e = NULL;
+	d->cap = 0;
+}
+
+static void
+dict_update(struct dict *dst, const struct dict *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		dict_set(dst, src->e[i].k, src->e[i].v, strlen(src->e[i].v));
+}
+
+static bool
+truthy(const char *v)
+{
+	return v != NULL && v[0] != '\0';
+}
+
+static void
+mlf_release(struct mlf *m)
+{
+	free(m->id);
+	dict_free(&m->g);
+	dict_free(&m->users);
+}
+
 static struct mlf *
 mlf_get(struct sift_f2b *f, struct sift_str id)
 {
@@ -1625,7 +1754,7 @@ mlf_unset(struct sift_f2b *f, struct mlf *m)
 {
 	size_t i = (size_t)(m - f->mlf);
 
-	free(m->id);
+	mlf_release(m);
 	memmove(&f->mlf[i], &f->mlf[i + 1], (f->nmlf - i - 1) *
 	    sizeof(*m));
 	f->nmlf--;
@@ -1641,66 +1770,152 @@ mlf_set(struct sift_f2b *f, struct sift_str id)
 		mlf_unset(f, &f->mlf[0]);
 	}
 	m = &f->mlf[f->nmlf++];
+	memset(m, 0, sizeof(*m));
 	m->id = sift_xstrndup(id.p, id.n);
-	m->flags = 0;
 	m->age = f->mlfclock++;
 	return m;
 }
 
+/* _updateUsers: add a non-empty user to the entry's set. */
+static void
+users_update(struct mlf *m, const char *user)
+{
+	if (!truthy(user))
+		return;
+	m->has_users = true;
+	if (dict_get(&m->users, user) == NULL)
+		dict_set(&m->users, user, "", 0);
+}
+
+/* The groups of failregex re's hit that took part (fail2ban's "fail"). */
+static void
+collect_groups(struct sift_f2b *f, unsigned re, struct dict *d)
+{
+	const struct sift_rx *rxs[2];
+	unsigned nr = 0, r, i, nn, num;
+	struct sift_str v;
+
+	rxs[nr++] = f->fail[re].rx;
+	if (f->haspref)
+		rxs[nr++] = f->pref.rx;
+	for (r = 0; r < nr; r++) {
+		nn = sift_rx_names(rxs[r]);
+		for (i = 0; i < nn; i++) {
+			const char *nm = sift_rx_name(rxs[r], i, &num), *b;
+			char base[64];
+
+			if (strcmp(nm, "content") == 0 || dict_get(d, nm))
+				continue;
+			if (strncmp(nm, "alt_", 4) == 0) {
+				/* the alternative's own name */
+				size_t bl;
+				const char *u;
+
+				b = nm + 4;
+				u = strrchr(b, '_');
+				bl = u != NULL && u[1] != '\0' &&
+				    strspn(u + 1, "0123456789") ==
+				    strlen(u + 1) ? (size_t)(u - b) :
+				    strlen(b);
+				if (bl >= sizeof(base))
+					continue;
+				memcpy(base, b, bl);
+				base[bl] = '\0';
+				if (strcmp(base, "id") == 0)
+					snprintf(base, sizeof(base), "fid");
+				else if (strcmp(base, "port") == 0)
+					snprintf(base, sizeof(base), "fport");
+				if (dict_get(d, base) == NULL &&
+				    hit_val(f, re, f->subj, base, &v) == 1)
+					dict_set(d, base, v.p, v.n);
+			}
+			if (hit_val(f, re, f->subj, nm, &v) == 1)
+				dict_set(d, nm, v.p, v.n);
+		}
+	}
+}
+
 /*
- * _mergeFailure reduced to what decides whether the failure counts:
- * returns true when it is a "nofail" (counted as ignored).
+ * filter.py's _mergeFailure: merge failregex re's groups into the failure
+ * cached for its connection id, and keep what the merged failure looks
+ * like in f->snap[f->nsnap]. Returns true for a "nofail" failure.
  */
 static bool
 merge_mlf(struct sift_f2b *f, unsigned re, struct sift_str mlfid,
-    bool *pending)
+    unsigned nmatched)
 {
-	struct sift_str v;
-	struct mlf *m = mlf_get(f, mlfid);
-	unsigned fl = 0;
-	bool nofail, gained, forget;
+	struct mlf *m = mlf_get(f, mlfid), tmp, *fail;
+	struct snap *sn = &f->snap[f->nsnap];
+	struct dict cur = { NULL, 0, 0 };
+	const char *v;
+	unsigned nf = 0;
+	bool users_gt1;
 
-	gained = hit_val(f, re, f->subj, "mlfgained", &v) == 1 && v.n > 0;
-	nofail = hit_val(f, re, f->subj, "nofail", &v) == 1 && v.n > 0;
-	forget = hit_val(f, re, f->subj, "mlfforget", &v) == 1 && v.n > 0;
-	if (gained)
-		fl |= 8 | 1;
-	else if (nofail)
-		fl |= 1;
-	if (forget)
-		fl |= 2;
-	*pending = false;
+	collect_groups(f, re, &cur);
+	memset(&tmp, 0, sizeof(tmp));
+	if (truthy(v = dict_get(&cur, "mlfgained"))) {
+		nf |= 8 | 1;
+		if (!truthy(dict_get(&cur, "nofail")))
+			dict_set(&cur, "nofail", v, strlen(v));
+	} else if (truthy(dict_get(&cur, "nofail")))
+		nf |= 1;
+	if (dict_pop(&cur, "mlfforget"))
+		nf |= 2;
 	if (m != NULL) {
-		unsigned cached = m->flags;
-
-		if (cached & MLF_NOFAIL)
-			fl |= 4;
-		if (cached & MLF_GAINED)
-			fl |= 4;
-		m->flags &= ~(unsigned)(MLF_NOFAIL | MLF_GAINED);
-		if (fl & 8)
-			m->flags &= ~(unsigned)MLF_PENDING;
-		/* the new values are merged in */
-		if (nofail || gained)
-			m->flags |= MLF_NOFAIL;
-		if (gained)
-			m->flags |= MLF_GAINED;
-		if (m->flags & MLF_PENDING) {
-			*pending = true;
-			m->flags &= ~(unsigned)MLF_PENDING;
-		}
-		if (fl & 2)
-			mlf_unset(f, m);
-	} else if (!(fl & 2)) {
+		users_update(m, dict_get(&cur, "user"));
+		if (dict_pop(&m->g, "nofail"))
+			nf |= 4;
+		if (dict_pop(&m->g, "mlfgained"))
+			nf |= 4;
+		if (nf & 8)
+			(void)dict_pop(&m->g, "mlfpending");
+		if ((nf & 4) == 0 && !truthy(dict_get(&m->g, "mlfpending")))
+			m->has_matches = false;
+		dict_update(&m->g, &cur);
+		fail = m;
+		users_gt1 = m->has_users && m->users.n > 1;
+	} else if (!(nf & 2)) {
 		m = mlf_set(f, mlfid);
-		if (nofail || gained)
-			m->flags |= MLF_NOFAIL;
-		if (gained)
-			m->flags |= MLF_GAINED;
+		dict_update(&m->g, &cur);
+		users_update(m, dict_get(&cur, "user"));
+		fail = m;
+		users_gt1 = m->has_users && m->users.n > 1;
+	} else {
+		dict_update(&tmp.g, &cur);
+		fail = &tmp;
+		users_gt1 = false;
 	}
-	if (*pending)
-		fl &= ~(unsigned)(8 | 1);
-	return (fl & 1) != 0;
+	dict_free(&cur);
+	if (dict_pop(&fail->g, "mlfpending") || users_gt1) {
+		(void)dict_pop(&fail->g, "nofail");
+		(void)dict_pop(&fail->g, "mlfgained");
+		nf &= ~(unsigned)(8 | 1);
+	}
+	if ((nf & 1) == 0) {
+		unsigned mm = (fail->has_nfm ? fail->nfm : 0) +
+		    (fail->has_matches ? fail->matches : 0) +
+		    ((nf & 8) == 0 ? nmatched : 0);
+
+		fail->has_nfm = false;
+		fail->nfm = 0;
+		fail->matches = mm;
+		fail->has_matches = true;
+	} else if ((nf & 3) == 1) {
+		fail->nfm = (fail->has_nfm ? fail->nfm : 0) + nmatched;
+		fail->has_nfm = true;
+	}
+	/* the snapshot the hit accessors read */
+	dict_clear(&sn->g);
+	dict_clear(&sn->users);
+	dict_update(&sn->g, &fail->g);
+	dict_update(&sn->users, &fail->users);
+	sn->has_users = fail->has_users;
+	sn->matches = fail->has_matches ? fail->matches : 0;
+	if (fail == &tmp)
+		mlf_release(&tmp);
+	else if (nf & 2)
+		mlf_unset(f, fail);
+	return (nf & 1) != 0;
 }
 
 static void
@@ -1709,7 +1924,7 @@ mlf_mark_pending(struct sift_f2b *f, struct sift_str mlfid)
 	struct mlf *m = mlf_get(f, mlfid);
 
 	if (m != NULL)
-		m->flags |= MLF_PENDING;
+		dict_set(&m->g, "mlfpending", "1", 1);
 }
 
 /* Rebuild the multi-line buffer: cut lines joined by "\n", plus "\n". */
@@ -1869,6 +2084,7 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 	res->nofail = 0;
 	res->time = 0;
 	f->nhits = 0;
+	f->nsnap = 0;
 	f->npool = 0;
 	if (known != NULL) {
 		/* the time is known (a journal entry): no date cut */
@@ -1963,7 +2179,7 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 	f->subjn = bn;
 	for (i = 0; i < f->nfail; i++) {
 		struct sift_str v, mlfid;
-		bool has_mlfid, pending = false, nofail = false;
+		bool has_mlfid, nofail = false;
 		static const char *const idg[] = { "fid", "ip4", "ip6",
 		    "dns" };
 		size_t k;
@@ -1992,11 +2208,18 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 			}
 		}
 		has_mlfid = hit_val(f, (unsigned)i, buf, "mlfid", &mlfid) == 1;
-		if (has_mlfid)
-			nofail = merge_mlf(f, (unsigned)i, mlfid, &pending);
-		for (k = 0; k < SIFT_ARRAY_SIZE(idg); k++)
-			if (hit_val(f, (unsigned)i, buf, idg[k], &v) == 1)
-				has_id = true;
+		if (has_mlfid) {
+			nofail = merge_mlf(f, (unsigned)i, mlfid,
+			    matched_lines(f, buf, i));
+			for (k = 0; k < SIFT_ARRAY_SIZE(idg); k++)
+				if (truthy(dict_get(&f->snap[f->nsnap].g,
+				    idg[k])))
+					has_id = true;
+		} else
+			for (k = 0; k < SIFT_ARRAY_SIZE(idg); k++)
+				if (hit_val(f, (unsigned)i, buf, idg[k],
+				    &v) == 1)
+					has_id = true;
 		if (!has_id && has_mlfid) {
 			mlf_mark_pending(f, mlfid);
 			nofail = false;
@@ -2010,6 +2233,12 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 		}
 		f->hitre[f->nhits] = (unsigned)i;
 		f->hitmatches[f->nhits] = matched_lines(f, buf, i);
+		f->hitsnap[f->nhits] = -1;
+		if (has_mlfid) {
+			f->hitsnap[f->nhits] = (int)f->nsnap++;
+			f->hitmatches[f->nhits] =
+			    f->snap[f->hitsnap[f->nhits]].matches;
+		}
 		f->hitsubj[f->nhits] = buf;
 		res->hit[res->nhits++] = (unsigned)i;
 		f->nhits++;
@@ -2033,12 +2262,27 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 	return 0;
 }
 
+/* A merged (<F-MLFID>) hit's value from its snapshot. */
+static bool
+snap_val(const struct sift_f2b *f, unsigned h, const char *name,
+    struct sift_str *v)
+{
+	const char *x = dict_get(&f->snap[f->hitsnap[h]].g, name);
+
+	if (x == NULL)
+		return false;
+	*v = sift_str_cstr(x);
+	return true;
+}
+
 bool
 sift_f2b_hit_group(const struct sift_f2b *f, unsigned h, const char *name,
     struct sift_str *v)
 {
 	if (h >= f->nhits)
 		return false;
+	if (f->hitsnap[h] >= 0)
+		return snap_val(f, h, name, v);
 	return hit_val(f, f->hitre[h], f->hitsubj[h], name, v) == 1;
 }
 
@@ -2052,6 +2296,22 @@ sift_f2b_hit_group_at(const struct sift_f2b *f, unsigned h, size_t i,
 
 	if (h >= f->nhits)
 		return false;
+	if (f->hitsnap[h] >= 0) {
+		const struct dict *d = &f->snap[f->hitsnap[h]].g;
+
+		for (j = 0; j < d->n; j++) {
+			if (strcmp(d->e[j].k, "mlfpending") == 0 ||
+			    strcmp(d->e[j].k, "nofail") == 0 ||
+			    strcmp(d->e[j].k, "mlfgained") == 0)
+				continue;
+			if (k++ == i) {
+				*name = d->e[j].k;
+				*v = sift_str_cstr(d->e[j].v);
+				return true;
+			}
+		}
+		return false;
+	}
 	rx = f->fail[f->hitre[h]].rx;
 	nf = sift_rx_names(rx);
 	np = f->haspref ? sift_rx_names(f->pref.rx) : 0;
@@ -2087,7 +2347,8 @@ sift_f2b_hit_id(const struct sift_f2b *f, unsigned h, struct sift_str *id,
 	if (h >= f->nhits)
 		return false;
 	for (k = 0; k < SIFT_ARRAY_SIZE(idg); k++)
-		if (hit_val(f, f->hitre[h], f->hitsubj[h], idg[k],
+		if (f->hitsnap[h] >= 0 ? snap_val(f, h, idg[k], id) &&
+		    id->n > 0 : hit_val(f, f->hitre[h], f->hitsubj[h], idg[k],
 		    id) == 1) {
 			*from = idg[k];
 			return true;
@@ -2107,11 +2368,15 @@ bool
 sift_f2b_hit_user(const struct sift_f2b *f, unsigned h, size_t i,
     struct sift_str *user)
 {
-	(void)f;
-	(void)h;
-	(void)i;
-	(void)user;
-	return false;
+	const struct snap *sn;
+
+	if (h >= f->nhits || f->hitsnap[h] < 0)
+		return false;
+	sn = &f->snap[f->hitsnap[h]];
+	if (!sn->has_users || i >= sn->users.n)
+		return false;
+	*user = sift_str_cstr(sn->users.e[i].k);
+	return true;
 }
 
 bool

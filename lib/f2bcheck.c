@@ -908,7 +908,8 @@ test_variant(struct run *R, struct variant *v, const char *line, size_t n,
 		size_t pn = v->prefix != NULL ? strlen(v->prefix) : 0;
 
 		tmp = sift_xmalloc(pn + n + 1);
-		memcpy(tmp, v->prefix, pn);
+		if (pn > 0)
+			memcpy(tmp, v->prefix, pn);
 		memcpy(tmp + pn, line, n);
 		r = sift_f2b_process_at(v->f, tmp, pn + n, R->fo->now, &res,
 		    R->err);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "xalloc.h"
@@ -49,6 +50,9 @@ sift_ini_release(struct sift_ini *ini)
 	for (i = 0; i < ini->nfiles; i++)
 		free(ini->files[i]);
 	free(ini->files);
+	for (i = 0; i < ini->nnotes; i++)
+		free(ini->notes[i]);
+	free(ini->notes);
 	memset(ini, 0, sizeof(*ini));
 }
 
@@ -231,6 +235,24 @@ sift_ini_parse(struct sift_ini *ini, const char *fname, const char *text,
 		strip(&v, &vn);
 		if (vn > 0 && (*v == '#' || *v == ';'))
 			fullcomment = true;
+		if (fullcomment && *v == ';' && cur != NULL && optname != NULL &&
+		    indent != SIZE_MAX && (strcasecmp(optname, "failregex") == 0 ||
+		    strcasecmp(optname, "ignoreregex") == 0)) {
+			/* fail2ban/fail2ban#3506: such a regex vanishes */
+			for (ci = 0; ci < n && is_space(p[ci]); ci++)
+				;
+			if (ci > indent) {
+				char note[512];
+
+				snprintf(note, sizeof(note), "%s:%u: warning: "
+				    "this %s line starts with ';' and is a "
+				    "comment (fail2ban drops it too)", fname,
+				    lineno, optname);
+				ini->notes = sift_xreallocarray(ini->notes,
+				    ini->nnotes + 1, sizeof(char *));
+				ini->notes[ini->nnotes++] = sift_xstrdup(note);
+			}
+		}
 		if (fullcomment)
 			cstart = 0;
 		v = p;

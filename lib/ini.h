@@ -36,6 +36,13 @@ struct sift_ini {
 	size_t			 nsec, cap;
 	char			**files;	/* names used in messages */
 	size_t			 nfiles;
+	/*
+	 * Remarks made while parsing ("file:line: warning: ..."), such as
+	 * a regex line starting with ';' (a comment, silently dropped by
+	 * fail2ban).
+	 */
+	char			**notes;
+	size_t			 nnotes;
 };
 
 #define SIFT_INI_MAXDEPTH	10	/* configparser's interpolation depth */

@@ -905,6 +905,42 @@ typed_tag(struct sift_rec *rec, const char *k)
 		rec->ident = kv->val;
 }
 
+/* Does what follows a closing quote at q look like Exim's own text? */
+static bool
+after_value_ok(const char *q, const char *e)
+{
+	const char *t, *te;
+
+	if (q + 1 >= e || q[1] == ':' || q[1] == ',')
+		return true;
+	t = q + 2;
+	te = tokend(t, e);
+	for (const char *c = t; c < te && c - t < 10; c++)
+		if (*c == '=')
+			return c > t;
+	return bare_flag(t, (size_t)(te - t)) || PFX(t, e, "rejected ") ||
+	    PFX(t, e, "temporarily ") || PFX(t, e, "Warning: ") ||
+	    PFX(t, e, "sender ") || PFX(t, e, "recipient ") ||
+	    PFX(t, e, "incomplete ") || PFX(t, e, "dropped ") ||
+	    PFX(t, e, "RCPT ") || PFX(t, e, "MAIL ") || PFX(t, e, "from ") ||
+	    PFX(t, e, "for ");
+}
+
+/*
+ * End of a DN="..." value whose first possible end is ve: string_printing
+ * does not escape '"', so a certificate's DN can hold `" x`; take the
+ * first closing quote that Exim's own text follows.
+ */
+static const char *
+dn_end(const char *ve, const char *e)
+{
+	const char *c = ve;
+
+	while (c != NULL && !after_value_ok(c, e))
+		c = quoted_end(c, e);
+	return c != NULL ? c : ve;
+}
+
 #define TS_COLON	0x01	/* stopped after a value ending in ':' */
 
 /*
@@ -950,6 +986,9 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 			continue;
 		}
 		if (v < e && *v == '"' && (ve = quoted_end(v, e)) != NULL) {
+			/* DN="..." is not quote-escaped: find its real end. */
+			if (kn == 2 && k[0] == 'D' && k[1] == 'N')
+				ve = dn_end(ve, e);
 			add_tag(rec, k, kn, v + 1, (size_t)(ve - v - 1));
 			p = ve + 1;
 		} else if (v < e && *v == '<' &&
@@ -2245,14 +2284,25 @@ rec_reset(struct sift_rec *rec, struct sift_str line)
 	rec->flags = 0;
 	rec->event = SIFT_EV_OTHER;
 	rec->stage = SIFT_ST_NONE;
-	rec->msgid = rec->flag = z;
+	/* No chained "a = b = z": reading b back stalls on its store. */
+	rec->msgid = z;
+	rec->flag = z;
 	rec->ip = az;
 	rec->port = -1;
-	rec->host = rec->helo = rec->ident = rec->sender = z;
-	rec->recipient = rec->auth = rec->authenticator = rec->user = z;
-	rec->reason = rec->syslog_host = z;
-	rec->frag_n = rec->frag_m = 0;
-	rec->addr_text = rec->command = z;
+	rec->host = z;
+	rec->helo = z;
+	rec->ident = z;
+	rec->sender = z;
+	rec->recipient = z;
+	rec->auth = z;
+	rec->authenticator = z;
+	rec->user = z;
+	rec->reason = z;
+	rec->syslog_host = z;
+	rec->frag_n = 0;
+	rec->frag_m = 0;
+	rec->addr_text = z;
+	rec->command = z;
 	rec->body = line;
 	rec->frag_more = false;
 	rec->syslog_pri = -1;

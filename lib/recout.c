@@ -77,6 +77,9 @@ struct sift_recout {
 	size_t		 keylen[F__COUNT];
 	size_t		 keystotal;
 	bool		 plain[F__COUNT];	/* column needs no escape */
+	uint64_t	 colbit[F__COUNT];	/* field -> its column's bit */
+	uint8_t		 evlen[SIFT_EV__COUNT];	/* strlen of the names */
+	uint8_t		 stlen[SIFT_ST__COUNT];
 	struct sift_obuf scratch;
 	/* last formatted second */
 	int64_t		 ts_sec;
@@ -100,6 +103,7 @@ enum vkind {
 
 /* The values of one record, by field. */
 struct vals {
+	uint64_t	 pres;		/* bit per column that has a value */
 	unsigned char	 kind[F__COUNT];
 	struct sift_str	 s[F__COUNT];
 	size_t		 total;		/* sum of the value lengths */
@@ -177,6 +181,10 @@ sift_recout_new(enum sift_recfmt fmt, const char *list,
 
 	o = sift_xcalloc(1, sizeof(*o));
 	o->fmt = fmt;
+	for (int i = 0; i < SIFT_EV__COUNT; i++)
+		o->evlen[i] = (uint8_t)strlen(sift_event_name((enum sift_event)i));
+	for (int i = 0; i < SIFT_ST__COUNT; i++)
+		o->stlen[i] = (uint8_t)strlen(sift_stage_name((enum sift_stage)i));
 	o->ts_sec = INT64_MIN;
 	if (list == NULL) {
 		o->deflt = true;
@@ -211,6 +219,7 @@ sift_recout_new(enum sift_recfmt fmt, const char *list,
 		o->keystotal += n + 4;
 		o->want |= (uint64_t)1 << o->f[k];
 		o->plain[k] = plain_field(o->f[k]);
+		o->colbit[o->f[k]] = (uint64_t)1 << k;
 	}
 	return o;
 fail:
@@ -446,14 +455,24 @@ put_str(const struct sift_recout *o, struct vals *v, enum fid f,
 	v->kind[f] = V_STR;
 	v->s[f] = s;
 	v->total += s.n;
+	v->pres |= o->colbit[f];
 }
 
 static inline void
-put_buf(struct vals *v, enum fid f, enum vkind k, const char *p, size_t n)
+put_buf(const struct sift_recout *o, struct vals *v, enum fid f,
+    enum vkind k, const char *p, size_t n)
 {
 	v->kind[f] = (unsigned char)k;
 	v->s[f] = sift_str_make(p, n);
 	v->total += n;
+	v->pres |= o->colbit[f];
+}
+
+static inline size_t
+ev_len(const struct sift_recout *o, enum sift_event ev)
+{
+	return (unsigned)ev < SIFT_EV__COUNT ? o->evlen[ev] :
+	    strlen(sift_event_name(ev));
 }
 
 /* The tags object of the tags that feed no named field. */
@@ -491,7 +510,7 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 	unsigned nkeep = 0;
 	size_t n;
 
-	memset(v->kind, 0, sizeof(v->kind));
+	v->pres = 0;
 	v->total = 0;
 	if (rec->ts.valid && (o->want & ((uint64_t)1 << F_TS |
 	    (uint64_t)1 << F_EPOCH))) {
@@ -505,7 +524,7 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 			}
 			n = fmt_time_with(&rec->ts, o->ts_buf, o->off_buf,
 			    v->ts);
-			put_buf(v, F_TS, V_SAFE, v->ts, n);
+			put_buf(o, v, F_TS, V_SAFE, v->ts, n);
 		}
 		if (WANT(F_EPOCH)) {
 			n = fmt_i64(v->epoch, rec->ts.sec);
@@ -516,37 +535,36 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 				put2(v->epoch + n, (unsigned)(rec->ts.ms % 100));
 				n += 2;
 			}
-			put_buf(v, F_EPOCH, V_NUM, v->epoch, n);
+			put_buf(o, v, F_EPOCH, V_NUM, v->epoch, n);
 		}
 	}
 	if (WANT(F_FILE) && src != NULL && src->file != NULL)
 		put_str(o, v, F_FILE, sift_str_cstr(src->file));
 	if (WANT(F_LINENO) && src != NULL && src->lineno > 0)
-		put_buf(v, F_LINENO, V_NUM, v->lineno,
+		put_buf(o, v, F_LINENO, V_NUM, v->lineno,
 		    fmt_u64(v->lineno, src->lineno));
 	if (WANT(F_EVENT)) {
-		const char *e = sift_event_name(rec->event);
-
-		put_buf(v, F_EVENT, V_SAFE, e, strlen(e));
+		put_buf(o, v, F_EVENT, V_SAFE, sift_event_name(rec->event),
+		    ev_len(o, rec->event));
 	}
 	if (rec->event == SIFT_EV_CONTINUATION && rec->parent_lineno > 0) {
 		if (WANT(F_PARENT_EVENT)) {
-			const char *pe = sift_event_name(rec->parent_event);
-
-			put_buf(v, F_PARENT_EVENT, V_SAFE, pe, strlen(pe));
+			put_buf(o, v, F_PARENT_EVENT, V_SAFE,
+			    sift_event_name(rec->parent_event),
+			    ev_len(o, rec->parent_event));
 		}
 		if (WANT(F_PARENT_LINENO))
-			put_buf(v, F_PARENT_LINENO, V_NUM, v->plineno,
+			put_buf(o, v, F_PARENT_LINENO, V_NUM, v->plineno,
 			    fmt_u64(v->plineno, rec->parent_lineno));
 	}
 	put_str(o, v, F_MSGID, rec->msgid);
 	if (rec->pid >= 0 && WANT(F_PID))
-		put_buf(v, F_PID, V_NUM, v->pid, fmt_i64(v->pid, rec->pid));
+		put_buf(o, v, F_PID, V_NUM, v->pid, fmt_i64(v->pid, rec->pid));
 	if (rec->ip.family != 0 && WANT(F_IP))
-		put_buf(v, F_IP, V_SAFE, v->ip, sift_addr_format(&rec->ip,
+		put_buf(o, v, F_IP, V_SAFE, v->ip, sift_addr_format(&rec->ip,
 		    v->ip, sizeof(v->ip)));
 	if (rec->port >= 0 && WANT(F_PORT))
-		put_buf(v, F_PORT, V_NUM, v->port, fmt_i64(v->port,
+		put_buf(o, v, F_PORT, V_NUM, v->port, fmt_i64(v->port,
 		    rec->port));
 	put_str(o, v, F_HOST, rec->host);
 	put_str(o, v, F_HELO, rec->helo);
@@ -556,9 +574,9 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 	put_str(o, v, F_REASON, rec->reason);
 	put_str(o, v, F_COMMAND, rec->command);
 	if (rec->stage != SIFT_ST_NONE && WANT(F_STAGE)) {
-		const char *st = sift_stage_name(rec->stage);
-
-		put_buf(v, F_STAGE, V_SAFE, st, strlen(st));
+		put_buf(o, v, F_STAGE, V_SAFE, sift_stage_name(rec->stage),
+		    (unsigned)rec->stage < SIFT_ST__COUNT ? o->stlen[rec->stage] :
+		    strlen(sift_stage_name(rec->stage)));
 	}
 	put_str(o, v, F_AUTH, rec->auth);
 	put_str(o, v, F_AUTHENTICATOR, rec->authenticator);
@@ -580,12 +598,13 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		} else if (m != TM_SKIP)
 			nkeep++;
 	}
-	if (v->kind[F_SIZE] == V_STR && all_digits(v->s[F_SIZE]))
+	if ((v->pres & o->colbit[F_SIZE]) && v->kind[F_SIZE] == V_STR &&
+	    all_digits(v->s[F_SIZE]))
 		v->kind[F_SIZE] = V_NUM;
 	if (nkeep > 0 && WANT(F_TAGS)) {
 		sift_obuf_reset(&o->scratch);
 		tags_json(&o->scratch, rec, used);
-		put_buf(v, F_TAGS, V_JSON, o->scratch.p, o->scratch.n);
+		put_buf(o, v, F_TAGS, V_JSON, o->scratch.p, o->scratch.n);
 	}
 }
 
@@ -793,16 +812,19 @@ static void
 write_json(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 {
 	size_t start = b->n;
+	uint64_t m = v->pres;
 	unsigned char k;
+	unsigned i;
 	enum fid f;
 	char *q;
 
 	q = sift_obuf_room(b, v->total * SIFT_JSON_ESC_MAX + o->keystotal +
 	    2 * o->nf + 4);
-	for (unsigned i = 0; i < o->nf; i++) {
+	/* only the columns that have a value, in column order */
+	for (; m != 0; m &= m - 1) {
+		i = (unsigned)__builtin_ctzll(m);
 		f = o->f[i];
-		if ((k = v->kind[f]) == V_ABSENT)
-			continue;
+		k = v->kind[f];
 		memcpy(q, o->key[i], o->keylen[i]);
 		q += o->keylen[i];
 		switch (k) {
@@ -861,20 +883,33 @@ plain_field(enum fid f)
 static void
 write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 {
+	static const char tabs[64] =
+	    "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+	    "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+	static const char commas[64] =
+	    ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,";
 	bool tsv = o->fmt == SIFT_RECFMT_TSV;
+	const char *sep = tsv ? tabs : commas;
+	uint64_t m = v->pres;
+	unsigned i, done = 0;
 	const char *p;
 	size_t n;
 	enum fid f;
 	char *q;
 
-	/* TSV: 4 bytes per escaped byte; CSV: 2, plus quotes */
-	q = sift_obuf_room(b, v->total * 4 + 3 * o->nf + 4);
-	for (unsigned i = 0; i < o->nf; i++) {
+	_Static_assert(F__COUNT < 64, "separator runs fit the 64 bytes");
+	/* TSV: 4 bytes per escaped byte; CSV: 2, plus quotes; 64: separators */
+	q = sift_obuf_room(b, v->total * 4 + 3 * o->nf + 64 + 4);
+	/*
+	 * Only the cells with a value are visited; the separators in between
+	 * are copied as one run (always 64 bytes, of which the run is kept).
+	 */
+	for (; m != 0; m &= m - 1) {
+		i = (unsigned)__builtin_ctzll(m);
+		memcpy(q, sep, 64);
+		q += i - done;
+		done = i;
 		f = o->f[i];
-		if (i > 0)
-			*q++ = tsv ? '\t' : ',';
-		if (v->kind[f] == V_ABSENT)
-			continue;
 		n = v->s[f].n;
 		p = v->s[f].p;
 		if (o->plain[i]) {
@@ -889,6 +924,8 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 		} else
 			q = tsv_escape_to(q, p, n);
 	}
+	memcpy(q, sep, 64);
+	q += o->nf - 1 - done;
 	if (!tsv)
 		*q++ = '\r';
 	*q++ = '\n';

@@ -23,7 +23,7 @@ chmod 755 "$WORK"	# Exim's user must reach the spool and logs below
 
 SELECTOR='+smtp_protocol_error +smtp_syntax_error +tls_certificate_verified +tls_peerdn'
 export SELECTOR
-if unshare -n true 2>/dev/null; then
+if command -v ip >/dev/null && unshare -n true 2>/dev/null; then
 	unshare -n sh -c 'ip link set lo up && exec sh "$0" "$1"' \
 	    "$HERE/run-scenario.sh" "$WORK/run"
 else
