@@ -66,7 +66,7 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-    "usage: banlist [-46h] [--addresses] [--force-special] [--force-wide]\n"
+    "usage: banlist [-46hV] [--addresses] [--force-special] [--force-wide]\n"
     "               [--script] [--strict] [--swap] [-a file] [-c chain]\n"
     "               [-f format] [-n name] [-o file] [-t timeout]\n"
     "               [--action ipset|nftables] [--aggregate prefix]\n"
@@ -74,6 +74,40 @@ static const char usage_text[] =
     "               [--from chain] [--jail name] [--max n] [--maxelem n]\n"
     "               [--min-hits k] [--name6 name] [--ports list]\n"
     "               [--set-type ip|net] [--table name] [file ...]\n";
+
+static const char options_text[] =
+    "\n"
+    "  -4, -6               iptables: write the IPv4 or the IPv6 restore file\n"
+    "  -a, --allowlist FILE never ban what FILE covers (repeatable)\n"
+    "      --action A       fail2ban jail action: ipset or nftables\n"
+    "      --addresses      iptables: one rule per block, not an ipset match\n"
+    "      --aggregate N    widen IPv4 entries to /N networks\n"
+    "      --aggregate6 N   widen IPv6 entries to /N networks\n"
+    "  -c, --chain NAME     iptables chain (default banlist)\n"
+    "      --classes LIST   fail2ban: abuse classes of the filter\n"
+    "      --diff DUMP      only additions and deletions against a live set\n"
+    "  -f, --format FMT     list (default), ipset, iptables, nft, fail2ban\n"
+    "      --force-special  allow loopback, link-local, multicast, ...\n"
+    "      --force-wide     allow prefixes wider than /8 and /32\n"
+    "      --from CHAIN     chain that jumps to --chain (default INPUT)\n"
+    "  -h, --help           this help\n"
+    "      --jail NAME      fail2ban jail name\n"
+    "      --max N          refuse more than N entries (default 100000)\n"
+    "      --maxelem N      ipset maxelem\n"
+    "      --min-hits K     aggregate only networks with K offenders\n"
+    "  -n, --name NAME      set name (default banlist; IPv6: NAME6)\n"
+    "      --name6 NAME     IPv6 set name\n"
+    "  -o, --output FILE    write FILE atomically instead of stdout\n"
+    "      --ports LIST     drop only these TCP ports (25,465,587)\n"
+    "      --script         iptables: a shell script, not a restore file\n"
+    "      --set-type T     ipset type: ip or net\n"
+    "      --strict         any bad input line: write nothing, exit 2\n"
+    "      --swap           ipset: replace the sets atomically\n"
+    "  -t, --timeout TIME   entries expire after TIME (86400, 1d; 0 never)\n"
+    "      --table NAME     nft table (default banlist)\n"
+    "  -V, --version        print the version\n"
+    "Input: offenders output or any text whose first field is an address.\n"
+    "Exit status: 0 written, 2 trouble (nothing written). See banlist(1).\n";
 
 static struct {
 	bool	 force_wide, force_special, strict;
@@ -300,7 +334,7 @@ main(int argc, char *argv[])
 	o.max = DEFAULT_MAX;
 	allowfiles = sift_xcalloc((size_t)argc + 1, sizeof(*allowfiles));
 
-	while ((ch = getopt_long(argc, argv, "46a:c:f:hn:o:t:", longopts,
+	while ((ch = getopt_long(argc, argv, "46a:c:f:hn:o:t:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case '4':
@@ -320,6 +354,7 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			fputs(options_text, stdout);
 			free(allowfiles);
 			return CLI_EXIT_OK;
 		case 'n':
@@ -414,6 +449,7 @@ main(int argc, char *argv[])
 		case OPT_TABLE:
 			o.table = optarg;
 			break;
+		case 'V':
 		case OPT_VERSION:
 			printf("banlist %s\n", SIFT_VERSION);
 			free(allowfiles);

@@ -32,11 +32,33 @@
 #include "banned.h"
 
 #define USAGE \
-    "usage: eximparse [-hkqVvZ] [-a addr] [-e events] [-F fields] " \
-    "[-f format]\n" \
+    "usage: eximparse [-hkqVvZ] [-e events] [-F fields] [-f format] " \
+    "[-i addr]\n" \
     "                 [-j jobs] [-m msgid] [-N time] [-o file] " \
     "[-S time] [-U time]\n" \
     "                 [-z zone] [file ...]\n"
+
+#define OPTIONS \
+    "\n" \
+    "  -e, --event LIST    only these events (arrival,reject,auth_fail,...)\n" \
+    "  -F, --fields LIST   fields to print, in order (see eximsift(5))\n" \
+    "  -f, --format FMT    json (default), tsv or csv\n" \
+    "  -h, --help          this help\n" \
+    "  -i, --ip ADDR|CIDR  only records of this client (repeatable)\n" \
+    "  -j, --jobs N        worker threads (default: number of cores)\n" \
+    "  -k, --keep-going    input errors do not make the exit status 2\n" \
+    "  -m, --msgid ID      every line of one message, like exigrep\n" \
+    "  -N, --now TIME      what \"now\" is for relative times\n" \
+    "  -o, --output FILE   write FILE atomically instead of stdout\n" \
+    "  -q, --quiet         fewer warnings\n" \
+    "  -S, --since TIME    records at or after TIME (2026-11-22, 2h, @epoch)\n" \
+    "  -U, --until TIME    records before TIME\n" \
+    "  -V, --version       print the version\n" \
+    "  -v, --verbose       counts per event on stderr at the end\n" \
+    "  -Z, --utc           logs without an offset are in UTC\n" \
+    "  -z, --tz ZONE       logs without an offset are in ZONE\n" \
+    "Inputs: files, directories of Exim logs, - for stdin; any compression.\n" \
+    "Exit status: 0 records written, 1 none, 2 trouble. See eximparse(1).\n"
 
 #define CHUNK_SIZE	(1024 * 1024)	/* flush a chunk at this size */
 #define MAX_QUEUED	8		/* chunks waiting behind the head */
@@ -102,7 +124,7 @@ static void parse_opt(struct opts *, int, const char *);
 static int run_all(struct opts *, int, char **);
 
 static const struct option longopts[] = {
-	{ "ip",		required_argument, NULL, 'a' },
+	{ "ip",		required_argument, NULL, 'i' },
 	{ "event",	required_argument, NULL, 'e' },
 	{ "fields",	required_argument, NULL, 'F' },
 	{ "format",	required_argument, NULL, 'f' },
@@ -126,6 +148,8 @@ static void
 usage(int status)
 {
 	fputs(USAGE, status == CLI_EXIT_OK ? stdout : stderr);
+	if (status == CLI_EXIT_OK)
+		fputs(OPTIONS, stdout);
 	exit(status);
 }
 
@@ -135,10 +159,6 @@ parse_opt(struct opts *o, int ch, const char *arg)
 	struct sift_err e = SIFT_ERR_INIT;
 
 	switch (ch) {
-	case 'a':
-		if (sift_filter_ip(o->filter, arg, &e) == -1)
-			errx(CLI_EXIT_TROUBLE, "--ip: %s", e.msg);
-		break;
 	case 'e':
 		if (sift_filter_events(o->filter, arg, &e) == -1)
 			errx(CLI_EXIT_TROUBLE, "--event: %s", e.msg);
@@ -153,6 +173,10 @@ parse_opt(struct opts *o, int ch, const char *arg)
 		break;
 	case 'h':
 		usage(CLI_EXIT_OK);
+	case 'i':
+		if (sift_filter_ip(o->filter, arg, &e) == -1)
+			errx(CLI_EXIT_TROUBLE, "--ip: %s", e.msg);
+		break;
 	case 'j':
 		o->jobs = (long)cli_number(arg, 1, MAX_JOBS, "-j");
 		break;
@@ -246,7 +270,7 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.fmt = SIFT_RECFMT_JSON;
 	o.filter = sift_filter_new();
-	while ((ch = getopt_long(argc, argv, "a:e:F:f:hj:km:N:o:qS:U:VvZz:",
+	while ((ch = getopt_long(argc, argv, "e:F:f:hi:j:km:N:o:qS:U:VvZz:",
 	    longopts, NULL)) != -1)
 		parse_opt(&o, ch, optarg);
 	return run_all(&o, argc - optind, argv + optind);

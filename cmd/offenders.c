@@ -129,10 +129,42 @@ static const char usage_text[] =
 "                 [--prefix6 len] [--since time] [--state file]\n"
 "                 [--until time] [file ...]\n";
 
+static const char options_text[] =
+"\n"
+"  -a, -x, --allowlist FILE  never list addresses in FILE (CIDR lines)\n"
+"      --allow-loopback      add 127.0.0.0/8 and ::1 to the allowlist\n"
+"      --allow-self          add this machine's addresses to the allowlist\n"
+"      --asn DB              MaxMind ASN database (-g asn, asn field)\n"
+"  -C, --rules FILE          extra classification rules, tried first\n"
+"  -c, --classes LIST        classes to count: names, all, or +x,-y\n"
+"  -f, --format FMT          table, tsv, json or list\n"
+"  -G, --geoip DB            MaxMind country/city database (-g country)\n"
+"  -g, --group BY            ip (default), prefix, asn or country\n"
+"  -h, --help                this help\n"
+"  -j, --jobs N              threads for a large plain file\n"
+"  -L, --list-classes        print the classes and the rule catalogue\n"
+"  -n, --min-count N         list keys with at least N events (in a window)\n"
+"      --now TIME            what \"now\" is (relative times, state)\n"
+"  -o, --output FILE         write FILE atomically instead of stdout\n"
+"      --prefix4/6 LEN       group by /LEN networks (default 24 and 64)\n"
+"  -q, --quiet               do not report what the allowlist suppressed\n"
+"  -r, --records             inputs are eximparse -f tsv records\n"
+"  -s, --min-score N         list keys whose weighted score reaches N\n"
+"      --since/--until TIME  only events in this time range\n"
+"      --state FILE          read only what is new since the last run\n"
+"  -t, --top N               only the N worst\n"
+"  -V, --version             print the version\n"
+"  -v, --verbose             counts (lines, events per class) on stderr\n"
+"  -W, --weight CLASS=N      weight of a class in the score\n"
+"  -w, --window TIME         thresholds must be reached within TIME (10m)\n"
+"Exit status: 0 success (with or without offenders), 2 trouble.\n";
+
 SIFT_NORETURN static void
 usage(bool ok)
 {
 	fputs(usage_text, ok ? stdout : stderr);
+	if (ok)
+		fputs(options_text, stdout);
 	exit(ok ? CLI_EXIT_OK : CLI_EXIT_TROUBLE);
 }
 

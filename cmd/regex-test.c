@@ -35,6 +35,28 @@
 		"       regex-test [-c dir] [--now time] --check samples " \
 		"[filter]\n"
 
+#define OPTIONS	"\n" \
+    "  LOG       a log file (any compression) or a literal log line\n" \
+    "  FILTER    a filter name (exim, sshd[mode=aggressive]), file or regex\n" \
+    "      --check SAMPLES   check a # failJSON: sample log against FILTER\n" \
+    "  -c, --config DIR      fail2ban configuration directory (/etc/fail2ban)\n" \
+    "  -d, --datepattern P   date pattern replacing the filter's\n" \
+    "  -h, --help            this help\n" \
+    "  -L, --maxlines N      multi-line buffer size replacing the filter's\n" \
+    "  -r, --raw             accepted for compatibility: never any DNS\n" \
+    "  -V, --version         print the version\n" \
+    "  -v, --verbose         also list regexes and dates without hits\n" \
+    "      --json            JSON Lines: one object per failure, then a summary\n" \
+    "      --no-check-all    stop at the first matching failregex\n" \
+    "      --no-timing       no \"processed in\" line (reproducible output)\n" \
+    "      --now TIME        the current time, for dates without a year\n" \
+    "      --print-all-{ignored,matched,missed}  list all such lines\n" \
+    "      --print-no-{ignored,missed}           do not list such lines\n" \
+    "      --strict          exit 1 when any line is missed\n" \
+    "      --usedns MODE     no: <HOST> matches addresses only\n" \
+    "Exit status: 0 a line matched, 1 none (or --strict/--check failed),\n" \
+    "2 trouble (missing file, bad filter or regex). See regex-test(1).\n"
+
 #define MAXSHOW	20	/* fail2ban-regex lists fewer lines than this */
 
 enum {
@@ -74,6 +96,8 @@ static void
 usage(int rc)
 {
 	fputs(USAGE, rc == 0 ? stdout : stderr);
+	if (rc == 0)
+		fputs(OPTIONS, stdout);
 	exit(rc);
 }
 
@@ -727,7 +751,7 @@ main(int argc, char *argv[])
 			    "maxlines");
 			break;
 		case 'V':
-			puts(SIFT_VERSION);
+			printf("regex-test %s\n", SIFT_VERSION);
 			return CLI_EXIT_OK;
 		case 'c':
 			o.confdir = optarg;

@@ -72,38 +72,105 @@ sift_addr_parse(const char *p, size_t n, struct sift_addr *a)
 	return 0;
 }
 
+/* Dotted quad of b[0..4) into q (room for 16); returns its length. */
+static size_t
+put_v4(char *q, const uint8_t *b)
+{
+	size_t n = 0;
+
+	/* no branch on the number of digits: they are random */
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		q[n] = (char)('0' + v / 100);
+		n += v >= 100;
+		q[n] = (char)('0' + v / 10 % 10);
+		n += v >= 10;
+		q[n++] = (char)('0' + v % 10);
+		q[n++] = '.';
+	}
+	return n - 1;
+}
+
+/*
+ * RFC 5952 text of an IPv6 address, the same bytes glibc's inet_ntop
+ * writes (longest run of two or more zero groups, the first of equal
+ * ones, as "::"; ::a.b.c.d and ::ffff:a.b.c.d forms), without its
+ * sprintf per group. q has room for 46 bytes; returns the length.
+ */
+static size_t
+put_v6(char *q, const uint8_t *b)
+{
+	static const char hexd[] = "0123456789abcdef";
+	unsigned w[8], v;
+	int best = -1, bestlen = 0, cur = -1, curlen = 0, i, sh;
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++)
+		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+	for (i = 0; i < 8; i++) {
+		if (w[i] == 0) {
+			if (cur == -1) {
+				cur = i;
+				curlen = 1;
+			} else
+				curlen++;
+		} else if (cur != -1) {
+			if (best == -1 || curlen > bestlen) {
+				best = cur;
+				bestlen = curlen;
+			}
+			cur = -1;
+		}
+	}
+	if (cur != -1 && (best == -1 || curlen > bestlen)) {
+		best = cur;
+		bestlen = curlen;
+	}
+	if (best != -1 && bestlen < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (best != -1 && i >= best && i < best + bestlen) {
+			if (i == best)
+				q[n++] = ':';
+			continue;
+		}
+		if (i != 0)
+			q[n++] = ':';
+		if (i == 6 && best == 0 && (bestlen == 6 ||
+		    (bestlen == 5 && w[5] == 0xffff)))
+			return n + put_v4(q + n, b + 12);
+		v = w[i];
+		for (sh = 12; sh > 0 && (v >> sh) == 0; sh -= 4)
+			;
+		for (; sh >= 0; sh -= 4)
+			q[n++] = hexd[v >> sh & 0xf];
+	}
+	if (best != -1 && best + bestlen == 8)
+		q[n++] = ':';
+	return n;
+}
+
 size_t
 sift_addr_format(const struct sift_addr *a, char *buf, size_t sz)
 {
-	char tmp[16];
-	size_t n = 0;
+	char tmp[48];
+	size_t n;
 
 	if (sz == 0)
 		return 0;
-	if (a->family == 4) {
-		for (int i = 12; i < 16; i++) {
-			unsigned v = a->b[i];
-
-			if (v >= 100)
-				tmp[n++] = (char)('0' + v / 100);
-			if (v >= 10)
-				tmp[n++] = (char)('0' + v / 10 % 10);
-			tmp[n++] = (char)('0' + v % 10);
-			tmp[n++] = '.';
-		}
-		n--;
-		/* A cut address is another address: write none at all. */
-		if (n >= sz)
-			n = 0;
-		memcpy(buf, tmp, n);
-		buf[n] = '\0';
-		return n;
-	}
-	if (a->family == 6 && inet_ntop(AF_INET6, a->b, buf,
-	    (socklen_t)sz) != NULL)
-		return strlen(buf);
-	buf[0] = '\0';
-	return 0;
+	if (a->family == 4)
+		n = put_v4(tmp, a->b + 12);
+	else if (a->family == 6)
+		n = put_v6(tmp, a->b);
+	else
+		n = 0;
+	/* A cut address is another address: write none at all. */
+	if (n >= sz)
+		n = 0;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+	return n;
 }
 
 int

@@ -31,6 +31,8 @@ struct tmpl {
 	uint64_t	 hits;
 	bool		 used;
 	size_t		 distance;
+	int		 gnum[16];	/* group numbers by name, cached */
+	char		 gset[16];	/* gnum[i] is known */
 };
 
 struct sift_f2bdate {
@@ -853,15 +855,35 @@ static const struct {
 	{ "AEDT", 660 }, { "HST", -600 }, { "AKST", -540 }, { "AKDT", -480 },
 };
 
+/* The number of a named group of t's regex, cached by the name's index. */
 static int
-grp_int(struct sift_rx *rx, const char *line, const char *name, int *v)
+tgroup(struct tmpl *t, const char *name)
 {
-	int g = sift_rx_group(rx, name);
+	static const char *const names[] = { "Y", "y", "m", "b", "B", "d",
+	    "H", "I", "M", "S", "z", "Z", "p" };
+	size_t i;
+
+	for (i = 0; i < SIFT_ARRAY_SIZE(names); i++)
+		if (names[i][0] == name[0] && name[1] == '\0')
+			break;
+	if (i == SIFT_ARRAY_SIZE(names))
+		return sift_rx_group(t->rx, name);
+	if (!t->gset[i]) {
+		t->gnum[i] = sift_rx_group(t->rx, name);
+		t->gset[i] = 1;
+	}
+	return t->gnum[i];
+}
+
+static int
+grp_int(struct tmpl *t, const char *line, const char *name, int *v)
+{
+	int g = tgroup(t, name);
 	size_t s, e;
 
-	if (g < 0 || (s = sift_rx_start(rx, (unsigned)g)) == SIFT_RX_UNSET)
+	if (g < 0 || (s = sift_rx_start(t->rx, (unsigned)g)) == SIFT_RX_UNSET)
 		return 0;
-	e = sift_rx_end(rx, (unsigned)g);
+	e = sift_rx_end(t->rx, (unsigned)g);
 	*v = 0;
 	while (s < e && line[s] == ' ')
 		s++;
@@ -871,15 +893,15 @@ grp_int(struct sift_rx *rx, const char *line, const char *name, int *v)
 }
 
 static bool
-grp_str(struct sift_rx *rx, const char *line, const char *name, char *buf,
+grp_str(struct tmpl *t, const char *line, const char *name, char *buf,
     size_t sz)
 {
-	int g = sift_rx_group(rx, name);
+	int g = tgroup(t, name);
 	size_t s, e, i;
 
-	if (g < 0 || (s = sift_rx_start(rx, (unsigned)g)) == SIFT_RX_UNSET)
+	if (g < 0 || (s = sift_rx_start(t->rx, (unsigned)g)) == SIFT_RX_UNSET)
 		return false;
-	e = sift_rx_end(rx, (unsigned)g);
+	e = sift_rx_end(t->rx, (unsigned)g);
 	for (i = 0; s < e && i + 1 < sz; s++, i++)
 		buf[i] = (char)tolower((unsigned char)line[s]);
 	buf[i] = '\0';
@@ -976,40 +998,40 @@ convert(struct sift_f2bdate *d, struct tmpl *t, const char *line,
 		*out = x;
 		return true;
 	}
-	if (grp_int(t->rx, line, "Y", &v))
+	if (grp_int(t, line, "Y", &v))
 		year = v;
-	else if (grp_int(t->rx, line, "y", &v))
+	else if (grp_int(t, line, "y", &v))
 		year = v <= 2000 ? v + 2000 : v;
-	if (grp_int(t->rx, line, "m", &v))
+	if (grp_int(t, line, "m", &v))
 		mon = v;
-	else if (grp_str(t->rx, line, "b", buf, sizeof(buf))) {
+	else if (grp_str(t, line, "b", buf, sizeof(buf))) {
 		for (i = 0; i < 12; i++)
 			if (strcmp(buf, months[i]) == 0)
 				mon = (int)i + 1;
-	} else if (grp_str(t->rx, line, "B", buf, sizeof(buf))) {
+	} else if (grp_str(t, line, "B", buf, sizeof(buf))) {
 		for (i = 0; i < 12; i++)
 			if (strcmp(buf, fmonths[i]) == 0)
 				mon = (int)i + 1;
 	}
-	if (grp_int(t->rx, line, "d", &v))
+	if (grp_int(t, line, "d", &v))
 		day = v;
-	if (grp_int(t->rx, line, "H", &v))
+	if (grp_int(t, line, "H", &v))
 		h = v;
-	else if (grp_int(t->rx, line, "I", &v)) {
+	else if (grp_int(t, line, "I", &v)) {
 		h = v;
-		if (grp_str(t->rx, line, "p", buf, sizeof(buf)) &&
+		if (grp_str(t, line, "p", buf, sizeof(buf)) &&
 		    strcmp(buf, "pm") == 0) {
 			if (h != 12)
 				h += 12;
 		} else if (h == 12)
 			h = 0;
 	}
-	if (grp_int(t->rx, line, "M", &v))
+	if (grp_int(t, line, "M", &v))
 		mi = v;
-	if (grp_int(t->rx, line, "S", &v))
+	if (grp_int(t, line, "S", &v))
 		s = v;
-	if (grp_str(t->rx, line, "z", buf, sizeof(buf)) ||
-	    grp_str(t->rx, line, "Z", buf, sizeof(buf))) {
+	if (grp_str(t, line, "z", buf, sizeof(buf)) ||
+	    grp_str(t, line, "Z", buf, sizeof(buf))) {
 		if (!zone_offset(buf, &tzmin))
 			return false;
 		tz = true;

@@ -6,7 +6,7 @@
 # compressed (zstd, gzip). Then eximparse must read the set (given in
 # shuffled order) in time order, each record stamped with its line's time,
 # with exactly the scenario's client addresses and events; the rejectlog,
-# the log directory, TSV output and the -m, -e and -a filters must agree
+# the log directory, TSV output and the -m, -e and -i filters must agree
 # with that. offenders must rank every misbehaving client with the right
 # classes and counts (all classes, and the default ones), list them for
 # banlist, and leave the well-behaved ones out. Expectations all come from
@@ -122,9 +122,9 @@ gzip -9n "$LOG/mainlog.1"
 
 	# Filters, against the unfiltered run (the last order above).
 	(cd "$LOG" && run "$EXIMPARSE" -e reject,auth_fail,tempreject \
-	    -a 127.0.2.0/24 -a ::1 mainlog.2.zst mainlog.1.gz mainlog) \
+	    -i 127.0.2.0/24 -i ::1 mainlog.2.zst mainlog.1.gz mainlog) \
 	    >"$T_TMP/filter.jsonl"
-	check "eximparse -e ... -a 127.0.2.0/24 -a ::1: exit 0" test $? = 0
+	check "eximparse -e ... -i 127.0.2.0/24 -i ::1: exit 0" test $? = 0
 	perl "$HERE/check.pl" filter "$TABLE" "$T_TMP/filter.jsonl" \
 	    "$T_TMP/parse.jsonl" reject,auth_fail,tempreject 127.0.2.,::1 \
 	    >"$T_TMP/res"

@@ -8,8 +8,9 @@ scratch
 E=$EXIMPARSE
 D=$TESTDATA/eximparse
 
-# --help is the SYNOPSIS, whitespace aside
-"$E" --help | tr -s ' \n\t' '   ' | sed 's/^usage: //; s/ *$//' >"$T_TMP/help"
+# --help starts with the SYNOPSIS, whitespace aside, then lists the options
+"$E" --help >"$T_TMP/fullhelp"
+sed '/^$/,$d' "$T_TMP/fullhelp" | tr -s ' \n\t' '   ' | sed 's/^usage: //; s/ *$//' >"$T_TMP/help"
 mandoc -Tascii "$SRCDIR/man/eximparse.1" | sed "s/.\x08//g" |
     sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
     tr -s ' \n\t' '   ' | sed 's/^ *//; s/ *$//' >"$T_TMP/synopsis"
@@ -26,6 +27,13 @@ for l in $(sed -n 's/^\.It Fl \([A-Za-z]\).*/\1/p' "$SRCDIR/man/eximparse.1"); d
 	grep -q -- "\[-[A-Za-z]*$l" "$T_TMP/help" || missing="$missing $l"
 done
 check "every option in eximparse(1) is in --help${missing:+ (missing:$missing)}" \
+    test -z "$missing"
+missing=
+for l in $(sed -n 's/^\.It Fl [A-Za-z] .*Fl \\-\([a-z-]*\).*/\1/p' \
+    "$SRCDIR/man/eximparse.1"); do
+	grep -q -- "--$l\b" "$T_TMP/fullhelp" || missing="$missing $l"
+done
+check "every long option in eximparse(1) is in --help${missing:+ (missing:$missing)}" \
     test -z "$missing"
 
 # every field named in eximsift(5) is accepted, and nothing else is

@@ -10,7 +10,7 @@
 #       eximparse on the rejectlog: every entry is also in the main
 #       log's records (same ts, ip, event), header lines are continuations
 #   check.pl filter SCENARIOS JSONL ALL-JSONL EVENT,... ADDR-PREFIX,...
-#       eximparse -e EVENTS -a ... output: exactly the records of the
+#       eximparse -e EVENTS -i ... output: exactly the records of the
 #       unfiltered run ALL-JSONL with those events from those addresses
 #       (a prefix is textual: "127.0.2." or a whole address)
 #   check.pl same SCENARIOS JSONL REF-JSONL FILE-RE
