@@ -78,13 +78,14 @@ put_v4(char *q, const uint8_t *b)
 {
 	size_t n = 0;
 
+	/* no branch on the number of digits: they are random */
 	for (int i = 0; i < 4; i++) {
 		unsigned v = b[i];
 
-		if (v >= 100)
-			q[n++] = (char)('0' + v / 100);
-		if (v >= 10)
-			q[n++] = (char)('0' + v / 10 % 10);
+		q[n] = (char)('0' + v / 100);
+		n += v >= 100;
+		q[n] = (char)('0' + v / 10 % 10);
+		n += v >= 10;
 		q[n++] = (char)('0' + v % 10);
 		q[n++] = '.';
 	}

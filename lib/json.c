@@ -5,6 +5,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "banned.h"
 
@@ -47,12 +50,44 @@ static const char hexd[] = "0123456789abcdef";
  * Length of the leading run of p[0..n) that copies as is: eight bytes at
  * a time while none is a control byte, '"', '\\', DEL or >= 0x80.
  */
+#ifdef __SSE2__
+/* Bit per byte of p[0..16) below 0x20 or from 0x80 (signed: below 0x20
+ * too), '"', '\\' or DEL. */
+static inline unsigned
+json_bad16(const unsigned char *p)
+{
+	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	const __m128i b = _mm_or_si128(
+	    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\\')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)))));
+
+	return (unsigned)_mm_movemask_epi8(b);
+}
+#endif
+
 static size_t
 plain_run(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 	uint64_t w;
 
+#ifdef __SSE2__
+	unsigned m;
+
+	if (n >= 16) {
+		for (; n - i >= 16; i += 16)
+			if ((m = json_bad16(p + i)) != 0)
+				return i + (unsigned)__builtin_ctz(m);
+		if (i == n)
+			return n;
+		/* the last 16 bytes; those before i are known clean */
+		if ((m = json_bad16(p + n - 16)) == 0)
+			return n;
+		return n - 16 + (unsigned)__builtin_ctz(m);
+	}
+#endif
 	while (n - i >= 8) {
 		memcpy(&w, p + i, 8);
 		if (JSON_BAD(w))
@@ -113,7 +148,13 @@ sift_json_escape_to(char *q, const char *s, size_t n)
 	size_t len, bad, run, i;
 	uint64_t w;
 
-	if (n >= 8) {
+	if (n >= 16) {
+		/* most values are plain ASCII: check, then copy at once */
+		run = plain_run(p, n);
+		memcpy(q, p, run);
+		q += run;
+		p += run;
+	} else if (n >= 8) {
 		/* most values are plain ASCII: check by words, then copy */
 		for (i = 0; i + 8 <= n; i += 8) {
 			memcpy(&w, p + i, 8);

@@ -4,6 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "addr.h"
 #include "json.h"
@@ -353,9 +356,16 @@ fmt_u64(char *buf, uint64_t v)
 	    "4041424344454647484950515253545556575859"
 	    "6061626364656667686970717273747576777879"
 	    "8081828384858687888990919293949596979899";
-	char tmp[20], *q = tmp + sizeof(tmp);
-	size_t n;
+	uint64_t t = v;
+	size_t n = 1;
+	char *q;
 
+	/* the digits written from the end, straight into buf */
+	while (t >= 10) {
+		t /= 10;
+		n++;
+	}
+	q = buf + n;
 	while (v >= 100) {
 		unsigned k = (unsigned)(v % 100) * 2;
 
@@ -368,8 +378,6 @@ fmt_u64(char *buf, uint64_t v)
 		*--q = d2[v * 2];
 	} else
 		*--q = (char)('0' + v);
-	n = (size_t)(tmp + sizeof(tmp) - q);
-	memcpy(buf, q, n);
 	return n;
 }
 
@@ -632,13 +640,44 @@ static const unsigned char tclass[256] = {
 			    HASZERO((w) ^ (ONES * '\\')) != 0 || \
 			    HASZERO((w) ^ (ONES * 0x7f)) != 0)
 
-/* Leading run of p[0..n) without a byte to escape, 8 bytes at a time. */
+#ifdef __SSE2__
+/* Bit per byte of p[0..16) below 0x20, a backslash or DEL. */
+static inline unsigned
+tsv_bad16(const unsigned char *p)
+{
+	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	const __m128i ge = _mm_cmpeq_epi8(_mm_max_epu8(x,
+	    _mm_set1_epi8(0x20)), x);
+	const __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(x,
+	    _mm_set1_epi8('\\')), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+
+	return ((unsigned)_mm_movemask_epi8(ge) ^ 0xffffu) |
+	    (unsigned)_mm_movemask_epi8(odd);
+}
+#endif
+
+/* Leading run of p[0..n) without a byte to escape, 16 or 8 at a time. */
 static size_t
 tsv_run(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 	uint64_t w;
 
+#ifdef __SSE2__
+	unsigned m;
+
+	if (n >= 16) {
+		for (; n - i >= 16; i += 16)
+			if ((m = tsv_bad16(p + i)) != 0)
+				return i + (unsigned)__builtin_ctz(m);
+		if (i == n)
+			return n;
+		/* the last 16 bytes; those before i are known clean */
+		if ((m = tsv_bad16(p + n - 16)) == 0)
+			return n;
+		return n - 16 + (unsigned)__builtin_ctz(m);
+	}
+#endif
 	while (n - i >= 8) {
 		memcpy(&w, p + i, 8);
 		/* any byte < 0x20 (exact as a whole; bytes >= 0x80 pass) */
@@ -667,6 +706,14 @@ tsv_escape_to(char *q, const char *s, size_t n)
 		/* short values: a byte loop */
 		for (; p < end && tclass[*p] == 0; p++)
 			*q++ = (char)*p;
+		if (p == end)
+			return q;
+	} else if (n >= 16) {
+		/* most values need no escape: check, then copy at once */
+		run = tsv_run(p, n);
+		memcpy(q, p, run);
+		q += run;
+		p += run;
 		if (p == end)
 			return q;
 	} else {
