@@ -493,7 +493,7 @@ sift_rx_literal(const struct sift_rx *rx)
 
 struct sift_rxlits {
 	uint64_t	 bm[65536 / 64];	/* pairs looked for */
-	uint8_t		 idx[65536];		/* pair -> its slot */
+	uint8_t		 idx[65536];		/* pair -> its slot, 0: none */
 	uint64_t	 slot[256];		/* slot -> anchor bits */
 	uint64_t	 need[64];		/* pattern -> bits it needs */
 	size_t		 n;
@@ -524,6 +524,7 @@ sift_rxlits_new(struct sift_rx *const *rx, size_t n)
 
 	L = sift_xcalloc(1, sizeof(*L));
 	L->n = n > 64 ? 64 : n;
+	L->nslot = 1;		/* slot 0: no pair, no bits */
 	for (i = 0; i < L->n; i++) {
 		const char *lit;
 		size_t ln;
@@ -578,12 +579,9 @@ sift_rxlits_scan(const struct sift_rxlits *L, const char *s, size_t n)
 	size_t i, j;
 
 	if (L->nbit > 0)
-		for (j = 0; j + 1 < n; j += RXLITS_STEP) {
-			unsigned k = (unsigned)p[j] << 8 | p[j + 1];
-
-			if (L->bm[k >> 6] >> (k & 63) & 1)
-				seen |= L->slot[L->idx[k]];
-		}
+		for (j = 0; j + 1 < n; j += RXLITS_STEP)
+			seen |= L->slot[L->idx[(unsigned)p[j] << 8 |
+			    p[j + 1]]];
 	for (i = 0; i < L->n; i++)
 		if ((seen & L->need[i]) == L->need[i])
 			out |= (uint64_t)1 << i;
