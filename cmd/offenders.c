@@ -1339,6 +1339,27 @@ iso_time(int64_t t, char *buf, size_t sz)
 		snprintf(buf, sz, "-");
 		return;
 	}
+	if (sz >= 21 && tm.tm_year >= 1000 - 1900 && tm.tm_year <= 9999 - 1900) {
+		/* strftime's "%Y-%m-%dT%H:%M:%SZ" by hand (one per row) */
+		unsigned y = (unsigned)tm.tm_year + 1900;
+		unsigned v[5] = { (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday,
+		    (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
+		    (unsigned)tm.tm_sec };
+		static const char sep[5] = "-T::Z";
+
+		buf[0] = (char)('0' + y / 1000);
+		buf[1] = (char)('0' + y / 100 % 10);
+		buf[2] = (char)('0' + y / 10 % 10);
+		buf[3] = (char)('0' + y % 10);
+		buf[4] = '-';
+		for (int i = 0; i < 5; i++) {
+			buf[5 + 3 * i] = (char)('0' + v[i] / 10 % 10);
+			buf[6 + 3 * i] = (char)('0' + v[i] % 10);
+			buf[7 + 3 * i] = sep[i];
+		}
+		buf[20] = '\0';
+		return;
+	}
 	strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
@@ -1352,12 +1373,35 @@ classes_text(const struct ctx *c, const struct sift_agg_ent *e, char *buf,
 	buf[0] = '\0';
 	for (int i = 0; i < sift_classifier_nclasses(c->cl); i++) {
 		uint32_t n = sift_agg_class_count(c->agg, e, i);
+		const char *name;
+		size_t nl;
 		int k;
 
 		if (n == 0)
 			continue;
+		name = sift_classifier_class_name(c->cl, i);
+		nl = strlen(name);
+		if (sz - off > nl + 12) {
+			/* snprintf's "%s%s=%u" by hand (one per class and row) */
+			char d[10], *q = buf + off;
+			size_t nd = 0;
+
+			if (off)
+				*q++ = ',';
+			memcpy(q, name, nl);
+			q += nl;
+			*q++ = '=';
+			do
+				d[nd++] = (char)('0' + n % 10);
+			while ((n /= 10) != 0);
+			while (nd > 0)
+				*q++ = d[--nd];
+			*q = '\0';
+			off = (size_t)(q - buf);
+			continue;
+		}
 		k = snprintf(buf + off, sz - off, "%s%s=%" PRIu32,
-		    off ? "," : "", sift_classifier_class_name(c->cl, i), n);
+		    off ? "," : "", name, n);
 		if (k < 0 || (size_t)k >= sz - off)
 			break;
 		off += (size_t)k;
