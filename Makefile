@@ -163,7 +163,8 @@ unit: all
 	$(TEST_ENV) $(PROVE) $(PROVE_FLAGS) $(UNIT_TESTS)
 
 memcheck: all
-	$(TEST_ENV) SIFT_VALGRIND=1 $(PROVE) $(PROVE_FLAGS) tests/run-cli.sh
+	$(TEST_ENV) SIFT_VALGRIND=1 $(PROVE) $(PROVE_FLAGS) tests/run-cli.sh \
+	    tests/run-hostile.sh tests/run-faults.sh
 
 fuzz-regress: all
 	$(TEST_ENV) $(PROVE) tests/run-fuzz-regress.sh
@@ -227,7 +228,7 @@ help:
 	@echo "  demo          run offenders | banlist on testdata/sample"
 	@echo "  check         build and run every test (prove)"
 	@echo "  SAN=1 check   the same under ASan and UBSan, in build-asan/"
-	@echo "  memcheck      CLI tests under valgrind"
+	@echo "  memcheck      CLI, hostile and fault tests under valgrind"
 	@echo "  fuzz-regress  replay the fuzz corpora"
 	@echo "  fuzz          coverage-guided fuzzing (clang, libFuzzer)"
 	@echo "  bench         benchmarks against peers, as ratios"

@@ -73,8 +73,9 @@ done_testing() {
 	exit $?
 }
 
-# valgrind as `make memcheck` wants it: any error or definite leak is exit 99.
-VALGRIND_CMD="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+# valgrind as `make memcheck` wants it: any error or definite or indirect
+# leak is exit 99; tests/valgrind.supp hides PCRE2 JIT code only.
+VALGRIND_CMD="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=$SRCDIR/tests/valgrind.supp"
 
 # Run a binary, under valgrind when SIFT_VALGRIND=1.
 run() {

@@ -222,8 +222,10 @@ done
 # | head: SIGPIPE ends the command quietly.
 status=$( { run "$EXIMPARSE" big.log 2>err; echo $? >pipe.rc; } | head -n 1 >/dev/null
     cat pipe.rc)
+# (valgrind's leak report of a process killed mid-run is not a message)
+grep -v '^==[0-9]*==' err >err.own
 check "eximparse | head: killed by SIGPIPE (status $status), no message" \
-    test "$status" = 141 -a ! -s err
+    test "$status" = 141 -a ! -s err.own
 status=$( { trap '' PIPE; run "$EXIMPARSE" big.log 2>err; echo $? >pipe.rc; } |
     head -n 1 >/dev/null
     cat pipe.rc)
