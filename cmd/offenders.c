@@ -1270,6 +1270,7 @@ struct row {
 	const struct sift_agg_ent *e;
 	uint64_t score;
 	uint32_t count;		/* copied: sorting touches only rows */
+	uint64_t hint;		/* key order prefix, see row_hint() */
 };
 
 static uint64_t
@@ -1297,9 +1298,28 @@ row_cmp(const void *a, const void *b)
 		return x->score < y->score ? 1 : -1;
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
+	/* most ties are settled here, without touching the entries */
+	if (x->hint != y->hint)
+		return x->hint < y->hint ? -1 : 1;
 	if (x->e->key.family != y->e->key.family)
 		return x->e->key.family < y->e->key.family ? -1 : 1;
 	return memcmp(x->e->key.b, y->e->key.b, 16);
+}
+
+/*
+ * The family and 7 bytes of the key as one number that orders like
+ * (family, memcmp of the key): the first bytes, or for IPv4 the last 7
+ * (b[0..9) is the same for all of them; the caller checks that).
+ */
+static uint64_t
+row_hint(const struct sift_addr *k)
+{
+	const uint8_t *b = k->b + (k->family == 4 ? 9 : 0);
+	uint64_t h = k->family;
+
+	for (int i = 0; i < 7; i++)
+		h = h << 8 | b[i];
+	return h;
 }
 
 static void
@@ -1554,6 +1574,8 @@ report(struct ctx *c)
 	size_t n = sift_agg_size(c->agg), k = 0;
 	struct row *rows;
 	const struct sift_agg_ent *e;
+	const uint8_t *v4 = NULL;
+	bool hints = true;
 	FILE *fp;
 	int rc;
 
@@ -1576,8 +1598,17 @@ report(struct ctx *c)
 		rows[k].e = e;
 		rows[k].score = s;
 		rows[k].count = e->count;
+		rows[k].hint = row_hint(&e->key);
+		if (e->key.family == 4) {
+			if (v4 == NULL)
+				v4 = e->key.b;
+			else if (memcmp(v4, e->key.b, 9) != 0)
+				hints = false;
+		}
 		k++;
 	}
+	for (size_t i = 0; !hints && i < k; i++)
+		rows[i].hint = 0;	/* then the hints would not order */
 	qsort(rows, k, sizeof(*rows), row_cmp);
 	if (c->o->top != 0 && k > c->o->top)
 		k = c->o->top;
