@@ -52,6 +52,7 @@ struct re {
 	char		*shown;		/* as fail2ban-regex prints it */
 	char		*expanded;
 	struct sift_rx	*rx;
+	bool		 hasalt;	/* has "alt_..." groups */
 };
 
 struct mline {
@@ -356,6 +357,14 @@ compile_re(struct re *r, const char *shown, const char *usedns, bool ml,
 		return sift_err_set(err, SIFT_E_REGEX, 0,
 		    "%s: unable to compile regular expression '%.80s%s': %s",
 		    what, shown, strlen(shown) > 80 ? "..." : "", m);
+	}
+	{
+		unsigned i, num, nn = sift_rx_names(r->rx);
+
+		for (i = 0; i < nn; i++)
+			if (strncmp(sift_rx_name(r->rx, i, &num), "alt_",
+			    4) == 0)
+				r->hasalt = true;
 	}
 	return 0;
 }
@@ -1602,15 +1611,15 @@ alt_val(const struct sift_rx *rx, const char *subj, const char *name,
 }
 
 static int
-groups_val(const struct sift_rx *rx, const char *subj, const char *name,
+groups_val(const struct re *re, const char *subj, const char *name,
     struct sift_str *v)
 {
-	int r = rx_val(rx, subj, name, v);
+	int r = rx_val(re->rx, subj, name, v);
 	struct sift_str a;
 
 	if (r == 1 && v->n > 0)
 		return 1;
-	if (alt_val(rx, subj, name, &a) == 1) {
+	if (re->hasalt && alt_val(re->rx, subj, name, &a) == 1) {
 		*v = a;
 		return 1;
 	}
@@ -1621,12 +1630,12 @@ static int
 hit_val(const struct sift_f2b *f, unsigned re, const char *subj,
     const char *name, struct sift_str *v)
 {
-	int r = groups_val(f->fail[re].rx, subj, name, v);
+	int r = groups_val(&f->fail[re], subj, name, v);
 
 	if (r != 0)
 		return r;
 	if (f->haspref && strcmp(name, "content") != 0)
-		return groups_val(f->pref.rx, f->prefsubj, name, v);
+		return groups_val(&f->pref, f->prefsubj, name, v);
 	return 0;
 }
 
