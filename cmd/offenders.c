@@ -1270,6 +1270,7 @@ struct row {
 	const struct sift_agg_ent *e;
 	uint64_t score;
 	uint32_t count;		/* copied: sorting touches only rows */
+	uint64_t hint;		/* key order prefix, see row_hint() */
 };
 
 static uint64_t
@@ -1297,9 +1298,28 @@ row_cmp(const void *a, const void *b)
 		return x->score < y->score ? 1 : -1;
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
+	/* most ties are settled here, without touching the entries */
+	if (x->hint != y->hint)
+		return x->hint < y->hint ? -1 : 1;
 	if (x->e->key.family != y->e->key.family)
 		return x->e->key.family < y->e->key.family ? -1 : 1;
 	return memcmp(x->e->key.b, y->e->key.b, 16);
+}
+
+/*
+ * The family and 7 bytes of the key as one number that orders like
+ * (family, memcmp of the key): the first bytes, or for IPv4 the last 7
+ * (b[0..9) is the same for all of them; the caller checks that).
+ */
+static uint64_t
+row_hint(const struct sift_addr *k)
+{
+	const uint8_t *b = k->b + (k->family == 4 ? 9 : 0);
+	uint64_t h = k->family;
+
+	for (int i = 0; i < 7; i++)
+		h = h << 8 | b[i];
+	return h;
 }
 
 static void
@@ -1339,6 +1359,27 @@ iso_time(int64_t t, char *buf, size_t sz)
 		snprintf(buf, sz, "-");
 		return;
 	}
+	if (sz >= 21 && tm.tm_year >= 1000 - 1900 && tm.tm_year <= 9999 - 1900) {
+		/* strftime's "%Y-%m-%dT%H:%M:%SZ" by hand (one per row) */
+		unsigned y = (unsigned)tm.tm_year + 1900;
+		unsigned v[5] = { (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday,
+		    (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
+		    (unsigned)tm.tm_sec };
+		static const char sep[5] = "-T::Z";
+
+		buf[0] = (char)('0' + y / 1000);
+		buf[1] = (char)('0' + y / 100 % 10);
+		buf[2] = (char)('0' + y / 10 % 10);
+		buf[3] = (char)('0' + y % 10);
+		buf[4] = '-';
+		for (int i = 0; i < 5; i++) {
+			buf[5 + 3 * i] = (char)('0' + v[i] / 10 % 10);
+			buf[6 + 3 * i] = (char)('0' + v[i] % 10);
+			buf[7 + 3 * i] = sep[i];
+		}
+		buf[20] = '\0';
+		return;
+	}
 	strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
@@ -1352,12 +1393,35 @@ classes_text(const struct ctx *c, const struct sift_agg_ent *e, char *buf,
 	buf[0] = '\0';
 	for (int i = 0; i < sift_classifier_nclasses(c->cl); i++) {
 		uint32_t n = sift_agg_class_count(c->agg, e, i);
+		const char *name;
+		size_t nl;
 		int k;
 
 		if (n == 0)
 			continue;
+		name = sift_classifier_class_name(c->cl, i);
+		nl = strlen(name);
+		if (sz - off > nl + 12) {
+			/* snprintf's "%s%s=%u" by hand (one per class and row) */
+			char d[10], *q = buf + off;
+			size_t nd = 0;
+
+			if (off)
+				*q++ = ',';
+			memcpy(q, name, nl);
+			q += nl;
+			*q++ = '=';
+			do
+				d[nd++] = (char)('0' + n % 10);
+			while ((n /= 10) != 0);
+			while (nd > 0)
+				*q++ = d[--nd];
+			*q = '\0';
+			off = (size_t)(q - buf);
+			continue;
+		}
 		k = snprintf(buf + off, sz - off, "%s%s=%" PRIu32,
-		    off ? "," : "", sift_classifier_class_name(c->cl, i), n);
+		    off ? "," : "", name, n);
 		if (k < 0 || (size_t)k >= sz - off)
 			break;
 		off += (size_t)k;
@@ -1510,6 +1574,8 @@ report(struct ctx *c)
 	size_t n = sift_agg_size(c->agg), k = 0;
 	struct row *rows;
 	const struct sift_agg_ent *e;
+	const uint8_t *v4 = NULL;
+	bool hints = true;
 	FILE *fp;
 	int rc;
 
@@ -1532,8 +1598,17 @@ report(struct ctx *c)
 		rows[k].e = e;
 		rows[k].score = s;
 		rows[k].count = e->count;
+		rows[k].hint = row_hint(&e->key);
+		if (e->key.family == 4) {
+			if (v4 == NULL)
+				v4 = e->key.b;
+			else if (memcmp(v4, e->key.b, 9) != 0)
+				hints = false;
+		}
 		k++;
 	}
+	for (size_t i = 0; !hints && i < k; i++)
+		rows[i].hint = 0;	/* then the hints would not order */
 	qsort(rows, k, sizeof(*rows), row_cmp);
 	if (c->o->top != 0 && k > c->o->top)
 		k = c->o->top;

@@ -98,6 +98,7 @@ struct sift_f2b {
 	size_t			 nopts;
 	struct re		 fail[SIFT_F2B_MAXRE];
 	size_t			 nfail;
+	struct sift_rxlits	*flits;		/* failregex literal pre-check */
 	struct re		 ign[SIFT_F2B_MAXRE];
 	size_t			 nign;
 	struct re		 pref;
@@ -1035,6 +1036,13 @@ build(struct sift_f2b *f, const struct sift_f2b_opts *o, const char *pref,
 			    "no failure-id group in '%s'",
 			    f->fail[i].expanded);
 	}
+	{
+		struct sift_rx *rxs[SIFT_F2B_MAXRE];
+
+		for (i = 0; i < f->nfail; i++)
+			rxs[i] = f->fail[i].rx;
+		f->flits = sift_rxlits_new(rxs, f->nfail);
+	}
 	for (i = 0; i < nigns; i++) {
 		snprintf(what, sizeof(what), "ignoreregex %zu", i + 1);
 		if (compile_re(&f->ign[i], igns[i], f->usedns, false, what,
@@ -1380,6 +1388,7 @@ sift_f2b_free(struct sift_f2b *f)
 		re_release(&f->ign[i]);
 	}
 	re_release(&f->pref);
+	sift_rxlits_free(f->flits);
 	for (i = 0; i < f->nopts; i++) {
 		free(f->okey[i]);
 		free(f->oval[i]);
@@ -2074,6 +2083,7 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 {
 	size_t ds = 0, de = 0, bn, i;
 	const char *buf;
+	uint64_t cand;
 	bool found_date;
 	int r;
 
@@ -2177,6 +2187,9 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 	}
 	f->subj = buf;
 	f->subjn = bn;
+	/* which failregexes can match: one pass for all their literals */
+	cand = f->flits != NULL ? sift_rxlits_scan(f->flits, buf, bn) :
+	    ~(uint64_t)0;
 	for (i = 0; i < f->nfail; i++) {
 		struct sift_str v, mlfid;
 		bool has_mlfid, nofail = false;
@@ -2185,6 +2198,8 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 		size_t k;
 		bool has_id = false;
 
+		if (!(cand >> i & 1))
+			continue;
 		r = sift_rx_search(f->fail[i].rx, buf, bn, 0, err);
 		if (r < 0) {
 			char m[sizeof(err->msg)];
@@ -2253,6 +2268,8 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 			mlbuf(f);
 			buf = f->buf;
 			bn = f->bufn;
+			cand = f->flits != NULL ?
+			    sift_rxlits_scan(f->flits, buf, bn) : ~(uint64_t)0;
 		}
 		if (f->first_only)
 			break;

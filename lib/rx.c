@@ -482,3 +482,108 @@ sift_rx_literal(const struct sift_rx *rx)
 {
 	return rx->lit;
 }
+
+/*
+ * The subject is looked at every RXLITS_STEP bytes only: an anchor is
+ * RXLITS_STEP consecutive byte pairs of a literal, one of which starts at
+ * a looked-at offset wherever the literal is.
+ */
+#define RXLITS_ANCHORS	3	/* anchors kept per literal */
+#define RXLITS_STEP	4
+
+struct sift_rxlits {
+	uint64_t	 bm[65536 / 64];	/* pairs looked for */
+	uint8_t		 idx[65536];		/* pair -> its slot, 0: none */
+	uint64_t	 slot[256];		/* slot -> anchor bits */
+	uint64_t	 need[64];		/* pattern -> bits it needs */
+	size_t		 n;
+	unsigned	 nslot, nbit;
+};
+
+static unsigned
+pair_key(const char *p)
+{
+	return (unsigned)(unsigned char)p[0] << 8 | (unsigned char)p[1];
+}
+
+static void
+add_pair(struct sift_rxlits *L, unsigned k, unsigned bit)
+{
+	if (!(L->bm[k >> 6] >> (k & 63) & 1)) {
+		L->idx[k] = (uint8_t)L->nslot++;
+		L->bm[k >> 6] |= (uint64_t)1 << (k & 63);
+	}
+	L->slot[L->idx[k]] |= (uint64_t)1 << bit;
+}
+
+struct sift_rxlits *
+sift_rxlits_new(struct sift_rx *const *rx, size_t n)
+{
+	struct sift_rxlits *L;
+	size_t i, j, t, u;
+
+	L = sift_xcalloc(1, sizeof(*L));
+	L->n = n > 64 ? 64 : n;
+	L->nslot = 1;		/* slot 0: no pair, no bits */
+	for (i = 0; i < L->n; i++) {
+		const char *lit;
+		size_t ln;
+		bool used[256];
+
+		if (rx[i] == NULL || rx[i]->lit == NULL ||
+		    rx[i]->litn < RXLITS_STEP + 1)
+			continue;
+		lit = rx[i]->lit;
+		ln = rx[i]->litn;
+		memset(used, 0, sizeof(used));
+		for (t = 0; t < RXLITS_ANCHORS; t++) {
+			size_t best = ln;
+			int bs = 0;
+
+			for (j = 0; j + RXLITS_STEP < ln && j < sizeof(used);
+			    j++) {
+				int sc = 0;
+
+				for (u = 0; u <= RXLITS_STEP; u++)
+					sc += commonness(
+					    (unsigned char)lit[j + u]);
+				if (!used[j] && (best == ln || sc < bs)) {
+					best = j;
+					bs = sc;
+				}
+			}
+			/* room for the anchor's pairs in the slots */
+			if (best == ln || L->nbit >= 64 ||
+			    L->nslot + RXLITS_STEP > 256)
+				break;
+			used[best] = true;
+			for (u = 0; u < RXLITS_STEP; u++)
+				add_pair(L, pair_key(lit + best + u), L->nbit);
+			L->need[i] |= (uint64_t)1 << L->nbit++;
+		}
+	}
+	return L;
+}
+
+void
+sift_rxlits_free(struct sift_rxlits *L)
+{
+	free(L);
+}
+
+uint64_t
+sift_rxlits_scan(const struct sift_rxlits *L, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t seen = 0, out = 0;
+	size_t i, j;
+
+	if (L->nbit > 0)
+		for (j = 0; j + 1 < n; j += RXLITS_STEP)
+			seen |= L->slot[L->idx[(unsigned)p[j] << 8 |
+			    p[j + 1]]];
+	for (i = 0; i < L->n; i++)
+		if ((seen & L->need[i]) == L->need[i])
+			out |= (uint64_t)1 << i;
+	return out;
+}
