@@ -53,7 +53,12 @@ struct re {
 	char		*expanded;
 	struct sift_rx	*rx;
 	bool		 hasalt;	/* has "alt_..." groups */
+	int		 gnum[5];	/* cached_names' group numbers */
 };
+
+/* Groups looked up for every hit: their numbers are found once. */
+static const char *const cached_names[] = { "mlfid", "fid", "ip4", "ip6",
+    "dns" };
 
 struct mline {
 	char		*cut, *org;
@@ -365,6 +370,8 @@ compile_re(struct re *r, const char *shown, const char *usedns, bool ml,
 			if (strncmp(sift_rx_name(r->rx, i, &num), "alt_",
 			    4) == 0)
 				r->hasalt = true;
+		for (i = 0; i < SIFT_ARRAY_SIZE(cached_names); i++)
+			r->gnum[i] = sift_rx_group(r->rx, cached_names[i]);
 	}
 	return 0;
 }
@@ -1610,11 +1617,34 @@ alt_val(const struct sift_rx *rx, const char *subj, const char *name,
 	return 0;
 }
 
+/* rx_val() of re's regex, through the cached group numbers. */
+static int
+re_val(const struct re *re, const char *subj, const char *name,
+    struct sift_str *v)
+{
+	size_t i, s;
+	int g;
+
+	for (i = 0; i < SIFT_ARRAY_SIZE(cached_names); i++)
+		if (strcmp(name, cached_names[i]) == 0)
+			break;
+	if (i == SIFT_ARRAY_SIZE(cached_names))
+		return rx_val(re->rx, subj, name, v);
+	g = re->gnum[i];
+	if (g < 0)
+		return 0;
+	s = sift_rx_start(re->rx, (unsigned)g);
+	if (s == SIFT_RX_UNSET)
+		return -1;
+	*v = sift_str_make(subj + s, sift_rx_end(re->rx, (unsigned)g) - s);
+	return 1;
+}
+
 static int
 groups_val(const struct re *re, const char *subj, const char *name,
     struct sift_str *v)
 {
-	int r = rx_val(re->rx, subj, name, v);
+	int r = re_val(re, subj, name, v);
 	struct sift_str a;
 
 	if (r == 1 && v->n > 0)
