@@ -52,7 +52,13 @@ struct re {
 	char		*shown;		/* as fail2ban-regex prints it */
 	char		*expanded;
 	struct sift_rx	*rx;
+	bool		 hasalt;	/* has "alt_..." groups */
+	int		 gnum[5];	/* cached_names' group numbers */
 };
+
+/* Groups looked up for every hit: their numbers are found once. */
+static const char *const cached_names[] = { "mlfid", "fid", "ip4", "ip6",
+    "dns" };
 
 struct mline {
 	char		*cut, *org;
@@ -356,6 +362,16 @@ compile_re(struct re *r, const char *shown, const char *usedns, bool ml,
 		return sift_err_set(err, SIFT_E_REGEX, 0,
 		    "%s: unable to compile regular expression '%.80s%s': %s",
 		    what, shown, strlen(shown) > 80 ? "..." : "", m);
+	}
+	{
+		unsigned i, num, nn = sift_rx_names(r->rx);
+
+		for (i = 0; i < nn; i++)
+			if (strncmp(sift_rx_name(r->rx, i, &num), "alt_",
+			    4) == 0)
+				r->hasalt = true;
+		for (i = 0; i < SIFT_ARRAY_SIZE(cached_names); i++)
+			r->gnum[i] = sift_rx_group(r->rx, cached_names[i]);
 	}
 	return 0;
 }
@@ -1601,16 +1617,39 @@ alt_val(const struct sift_rx *rx, const char *subj, const char *name,
 	return 0;
 }
 
+/* rx_val() of re's regex, through the cached group numbers. */
 static int
-groups_val(const struct sift_rx *rx, const char *subj, const char *name,
+re_val(const struct re *re, const char *subj, const char *name,
     struct sift_str *v)
 {
-	int r = rx_val(rx, subj, name, v);
+	size_t i, s;
+	int g;
+
+	for (i = 0; i < SIFT_ARRAY_SIZE(cached_names); i++)
+		if (strcmp(name, cached_names[i]) == 0)
+			break;
+	if (i == SIFT_ARRAY_SIZE(cached_names))
+		return rx_val(re->rx, subj, name, v);
+	g = re->gnum[i];
+	if (g < 0)
+		return 0;
+	s = sift_rx_start(re->rx, (unsigned)g);
+	if (s == SIFT_RX_UNSET)
+		return -1;
+	*v = sift_str_make(subj + s, sift_rx_end(re->rx, (unsigned)g) - s);
+	return 1;
+}
+
+static int
+groups_val(const struct re *re, const char *subj, const char *name,
+    struct sift_str *v)
+{
+	int r = re_val(re, subj, name, v);
 	struct sift_str a;
 
 	if (r == 1 && v->n > 0)
 		return 1;
-	if (alt_val(rx, subj, name, &a) == 1) {
+	if (re->hasalt && alt_val(re->rx, subj, name, &a) == 1) {
 		*v = a;
 		return 1;
 	}
@@ -1621,12 +1660,12 @@ static int
 hit_val(const struct sift_f2b *f, unsigned re, const char *subj,
     const char *name, struct sift_str *v)
 {
-	int r = groups_val(f->fail[re].rx, subj, name, v);
+	int r = groups_val(&f->fail[re], subj, name, v);
 
 	if (r != 0)
 		return r;
 	if (f->haspref && strcmp(name, "content") != 0)
-		return groups_val(f->pref.rx, f->prefsubj, name, v);
+		return groups_val(&f->pref, f->prefsubj, name, v);
 	return 0;
 }
 
