@@ -17,6 +17,7 @@
 #include "f2bdate.h"
 #include "ini.h"
 #include "rx.h"
+#include "sbuf.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -149,30 +150,8 @@ static void mlf_release(struct mlf *);
 
 /* ---- growable strings ------------------------------------------------ */
 
-struct sb {
-	char	*p;
-	size_t	 n, cap;
-};
 
-static void
-sb_put(struct sb *b, const char *s, size_t n)
-{
-	if (b->cap - b->n < n + 1) {
-		while (b->cap - b->n < n + 1)
-			b->cap = b->cap ? b->cap * 2 : 128;
-		b->p = sift_xrealloc(b->p, b->cap);
-	}
-	if (n)
-		memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
 
-static void
-sb_puts(struct sb *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
 
 /* a + sep + b into out (truncated silently: paths are checked by stat) */
 static void
@@ -217,20 +196,20 @@ is_word(int c)
 static char *
 resolve_tags(const char *re, const char *usedns)
 {
-	struct sb o = { NULL, 0, 0 };
+	struct sift_sbuf o = { NULL, 0, 0 };
 	char open[64][40];
 	size_t nopen = 0, i;
 	unsigned nl = 0;
 	const char *p = re;
 
-	sb_put(&o, "", 0);
+	sift_sbuf_put(&o, "", 0);
 	while (*p != '\0') {
 		const char *q = p + 1, *ts, *te;
 		char tn[64];
 		size_t tl;
 
 		if (*p != '<') {
-			sb_put(&o, p, 1);
+			sift_sbuf_put(&o, p, 1);
 			p++;
 			continue;
 		}
@@ -241,28 +220,28 @@ resolve_tags(const char *re, const char *usedns)
 		while (is_word((unsigned char)*q) || *q == '-')
 			q++;
 		if (q == ts) {
-			sb_put(&o, p, 1);
+			sift_sbuf_put(&o, p, 1);
 			p++;
 			continue;
 		}
 		if (*q == '/')
 			q++;
 		if (*q != '>') {
-			sb_put(&o, p, 1);
+			sift_sbuf_put(&o, p, 1);
 			p++;
 			continue;
 		}
 		te = q;
 		tl = (size_t)(te - (p + 1));
 		if (tl >= sizeof(tn)) {
-			sb_put(&o, p, (size_t)(te + 1 - p));
+			sift_sbuf_put(&o, p, (size_t)(te + 1 - p));
 			p = te + 1;
 			continue;
 		}
 		memcpy(tn, p + 1, tl);
 		tn[tl] = '\0';
 		if (strcmp(tn, "HOST") == 0) {
-			sb_puts(&o, strcmp(usedns, "no") == 0 ? R_ADDR : R_HOST);
+			sift_sbuf_puts(&o, strcmp(usedns, "no") == 0 ? R_ADDR : R_HOST);
 			goto done;
 		}
 		if (strcmp(tn, "SKIPLINES") == 0) {
@@ -270,14 +249,14 @@ resolve_tags(const char *re, const char *usedns)
 
 			snprintf(g, sizeof(g),
 			    "\\n(?P<skiplines%u>(?:(?:.*\\n)*?))", nl++);
-			sb_puts(&o, g);
+			sift_sbuf_puts(&o, g);
 			goto done;
 		}
 		for (i = 0; i < SIFT_ARRAY_SIZE(rh4tag); i++)
 			if (strcmp(tn, rh4tag[i].tag) == 0)
 				break;
 		if (i < SIFT_ARRAY_SIZE(rh4tag)) {
-			sb_puts(&o, rh4tag[i].re);
+			sift_sbuf_puts(&o, rh4tag[i].re);
 			goto done;
 		}
 		{
@@ -297,7 +276,7 @@ resolve_tags(const char *re, const char *usedns)
 				    n[i] == '_' || n[i] == '-'))
 					ok = false;
 			if (!ok) {
-				sb_put(&o, p, (size_t)(te + 1 - p));
+				sift_sbuf_put(&o, p, (size_t)(te + 1 - p));
 				goto done;
 			}
 			n += 2;
@@ -306,9 +285,9 @@ resolve_tags(const char *re, const char *usedns)
 					if (strcmp(open[i], n) == 0)
 						break;
 				if (i < nopen)
-					sb_puts(&o, ")");
+					sift_sbuf_puts(&o, ")");
 				else
-					sb_put(&o, p, (size_t)(te + 1 - p));
+					sift_sbuf_put(&o, p, (size_t)(te + 1 - p));
 				goto done;
 			}
 			if (nopen < SIFT_ARRAY_SIZE(open) &&
@@ -327,9 +306,9 @@ resolve_tags(const char *re, const char *usedns)
 				else if (strcmp(gname, "port") == 0)
 					snprintf(gname, sizeof(gname),
 					    "fport");
-				sb_puts(&o, "(?P<");
-				sb_puts(&o, gname);
-				sb_puts(&o, ">");
+				sift_sbuf_puts(&o, "(?P<");
+				sift_sbuf_puts(&o, gname);
+				sift_sbuf_puts(&o, ">");
 			}
 		}
 done:
@@ -421,14 +400,14 @@ local_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	const char *dot = strrchr(path, '.');
-	struct sb b = { NULL, 0, 0 };
+	struct sift_sbuf b = { NULL, 0, 0 };
 
 	if (dot == NULL || (slash != NULL && dot < slash) ||
 	    (slash != NULL ? dot == slash + 1 : dot == path))
-		sb_puts(&b, path);
+		sift_sbuf_puts(&b, path);
 	else
-		sb_put(&b, path, (size_t)(dot - path));
-	sb_puts(&b, ".local");
+		sift_sbuf_put(&b, path, (size_t)(dot - path));
+	sift_sbuf_puts(&b, ".local");
 	return b.p;
 }
 
@@ -437,7 +416,7 @@ static void add_warn(struct loader *, const char *, ...) SIFT_PRINTF(2, 3);
 static void
 add_warn(struct loader *L, const char *fmt, ...)
 {
-	struct sb w = { NULL, 0, 0 };
+	struct sift_sbuf w = { NULL, 0, 0 };
 	char line[600];
 	va_list ap;
 
@@ -447,9 +426,9 @@ add_warn(struct loader *L, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (*L->warn != NULL)
-		sb_puts(&w, *L->warn);
-	sb_puts(&w, line);
-	sb_puts(&w, "\n");
+		sift_sbuf_puts(&w, *L->warn);
+	sift_sbuf_puts(&w, line);
+	sift_sbuf_puts(&w, "\n");
 	free(*L->warn);
 	*L->warn = w.p;
 }
@@ -800,17 +779,17 @@ comb_option(struct combctx *c, const char *name, const char **out)
 static char *
 replace_all(const char *s, const char *from, const char *to)
 {
-	struct sb o = { NULL, 0, 0 };
+	struct sift_sbuf o = { NULL, 0, 0 };
 	size_t fl = strlen(from);
 	const char *p;
 
-	sb_put(&o, "", 0);
+	sift_sbuf_put(&o, "", 0);
 	while ((p = strstr(s, from)) != NULL) {
-		sb_put(&o, s, (size_t)(p - s));
-		sb_puts(&o, to);
+		sift_sbuf_put(&o, s, (size_t)(p - s));
+		sift_sbuf_puts(&o, to);
 		s = p + fl;
 	}
-	sb_puts(&o, s);
+	sift_sbuf_puts(&o, s);
 	return o.p;
 }
 

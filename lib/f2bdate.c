@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "rx.h"
+#include "sbuf.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -174,39 +175,17 @@ static const char *const default_patterns[] = {
 
 /* ---- small string helpers ---------------------------------------- */
 
-struct sb {
-	char	*p;
-	size_t	 n, cap;
-};
 
-static void
-sb_put(struct sb *b, const char *s, size_t n)
-{
-	if (b->cap - b->n < n + 1) {
-		while (b->cap - b->n < n + 1)
-			b->cap = b->cap ? b->cap * 2 : 128;
-		b->p = sift_xrealloc(b->p, b->cap);
-	}
-	if (n)
-		memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
 
-static void
-sb_puts(struct sb *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
 
 static char *
 cat3(const char *a, const char *b, const char *c)
 {
-	struct sb s = { NULL, 0, 0 };
+	struct sift_sbuf s = { NULL, 0, 0 };
 
-	sb_puts(&s, a);
-	sb_puts(&s, b);
-	sb_puts(&s, c);
+	sift_sbuf_puts(&s, a);
+	sift_sbuf_puts(&s, b);
+	sift_sbuf_puts(&s, c);
 	return s.p;
 }
 
@@ -248,7 +227,7 @@ static int
 tmpl_set_regex(struct tmpl *t, const char *regex0, int wbeg, bool wend,
     struct sift_err *err)
 {
-	struct sb r = { NULL, 0, 0 };
+	struct sift_sbuf r = { NULL, 0, 0 };
 	char *gf = NULL, *tmp;
 	const char *v = regex0;
 	size_t vn = strlen(regex0), ms, me;
@@ -260,7 +239,7 @@ tmpl_set_regex(struct tmpl *t, const char *regex0, int wbeg, bool wend,
 	}
 	while (vn && isspace((unsigned char)v[vn - 1]))
 		vn--;
-	sb_put(&r, v, vn);
+	sift_sbuf_put(&r, v, vn);
 	if (rx_has("((?:^|(?!<\\\\))\\(\\?[a-z]+\\))", r.p, &ms, &me)) {
 		gf = sift_xstrndup(r.p + ms, me - ms);
 		memmove(r.p + ms, r.p + me, r.n - me + 1);
@@ -276,14 +255,14 @@ tmpl_set_regex(struct tmpl *t, const char *regex0, int wbeg, bool wend,
 		    "(?:\\(\\?\\w+\\))?)(.*?)(\\$?)$", 0, NULL);
 
 		if (g != NULL && sift_rx_search(g, r.p, r.n, 0, NULL) == 1) {
-			struct sb o = { NULL, 0, 0 };
+			struct sift_sbuf o = { NULL, 0, 0 };
 
-			sb_put(&o, r.p, sift_rx_end(g, 1));
-			sb_puts(&o, "(");
-			sb_put(&o, r.p + sift_rx_start(g, 2),
+			sift_sbuf_put(&o, r.p, sift_rx_end(g, 1));
+			sift_sbuf_puts(&o, "(");
+			sift_sbuf_put(&o, r.p + sift_rx_start(g, 2),
 			    sift_rx_end(g, 2) - sift_rx_start(g, 2));
-			sb_puts(&o, ")");
-			sb_put(&o, r.p + sift_rx_start(g, 3),
+			sift_sbuf_puts(&o, ")");
+			sift_sbuf_put(&o, r.p + sift_rx_start(g, 3),
 			    sift_rx_end(g, 3) - sift_rx_start(g, 3));
 			free(r.p);
 			r = o;
@@ -312,7 +291,7 @@ tmpl_set_regex(struct tmpl *t, const char *regex0, int wbeg, bool wend,
 	}
 	if (bend) {
 		t->flags |= T_WORD_END;
-		sb_puts(&r, "(?=\\b|\\W|$)");
+		sift_sbuf_puts(&r, "(?=\\b|\\W|$)");
 	}
 	if (!(t->flags & T_LINE_BEGIN) && rx_has("^(?:\\(\\?\\w+\\))?(?:\\^|"
 	    "\\((?:\\?:)?\\^(?!\\|))", r.p, NULL, NULL))
@@ -357,7 +336,7 @@ tmpl_pattern(struct sift_f2bdate *d, const char *pattern0, bool wbeg0,
     struct sift_err *err)
 {
 	struct tmpl *t = sift_xcalloc(1, sizeof(*t));
-	struct sb name = { NULL, 0, 0 }, re = { NULL, 0, 0 };
+	struct sift_sbuf name = { NULL, 0, 0 }, re = { NULL, 0, 0 };
 	const char *p = pattern0;
 	int wbeg = wbeg0 ? 1 : 0;
 	bool wend = true, alpha = false;
@@ -375,12 +354,12 @@ tmpl_pattern(struct sift_f2bdate *d, const char *pattern0, bool wbeg0,
 		p += 9;
 		wbeg = 2;
 	}
-	sb_put(&name, "", 0);
-	sb_put(&re, "", 0);
+	sift_sbuf_put(&name, "", 0);
+	sift_sbuf_put(&re, "", 0);
 	while (*p != '\0') {
 		if (*p != '%') {
-			sb_put(&name, p, 1);
-			sb_put(&re, p, 1);
+			sift_sbuf_put(&name, p, 1);
+			sift_sbuf_put(&re, p, 1);
 			p++;
 			continue;
 		}
@@ -400,8 +379,8 @@ tmpl_pattern(struct sift_f2bdate *d, const char *pattern0, bool wbeg0,
 			free(t);
 			return NULL;
 		}
-		sb_puts(&name, dirs[i].name);
-		sb_puts(&re, dirs[i].re != NULL ? dirs[i].re : d->exy);
+		sift_sbuf_puts(&name, dirs[i].name);
+		sift_sbuf_puts(&re, dirs[i].re != NULL ? dirs[i].re : d->exy);
 		p += 1 + strlen(dirs[i].key);
 	}
 	t->name = name.p;
@@ -426,7 +405,7 @@ tmpl_epoch(const char *pattern, int linebeg, bool longfrm,
 {
 	struct tmpl *t = sift_xcalloc(1, sizeof(*t));
 	const char *ere = longfrm ? LEPOCH_RE : EPOCH_RE;
-	struct sb r = { NULL, 0, 0 };
+	struct sift_sbuf r = { NULL, 0, 0 };
 	int rc;
 
 	t->kind = K_EPOCH;
@@ -438,7 +417,7 @@ tmpl_epoch(const char *pattern, int linebeg, bool longfrm,
 
 		t->name = sift_xstrdup(pattern);
 		t->grp = 2;
-		sb_puts(&r, "(");
+		sift_sbuf_puts(&r, "(");
 		while ((q = strcasestr(p, "EPOCH}")) != NULL) {
 			const char *b = q - 1;
 
@@ -446,31 +425,31 @@ tmpl_epoch(const char *pattern, int linebeg, bool longfrm,
 				b--;
 			if (b < p || *b != '{' || (b > pattern &&
 			    b[-1] == '\\')) {
-				sb_put(&r, p, (size_t)(q + 6 - p));
+				sift_sbuf_put(&r, p, (size_t)(q + 6 - p));
 				p = q + 6;
 				continue;
 			}
-			sb_put(&r, p, (size_t)(b - p));
-			sb_puts(&r, "(");
-			sb_puts(&r, ere);
-			sb_puts(&r, ")");
+			sift_sbuf_put(&r, p, (size_t)(b - p));
+			sift_sbuf_puts(&r, "(");
+			sift_sbuf_puts(&r, ere);
+			sift_sbuf_puts(&r, ")");
 			p = q + 6;
 		}
-		sb_puts(&r, p);
-		sb_puts(&r, ")");
+		sift_sbuf_puts(&r, p);
+		sift_sbuf_puts(&r, ")");
 		rc = tmpl_set_regex(t, r.p, 1, true, err);
 	} else if (!linebeg) {
 		t->name = sift_xstrdup(longfrm ? "LongEpoch" : "Epoch");
-		sb_puts(&r, "((?:^|(?P<square>(?<=^\\[))|(?P<selinux>(?<=\\baudit"
+		sift_sbuf_puts(&r, "((?:^|(?P<square>(?<=^\\[))|(?P<selinux>(?<=\\baudit"
 		    "\\()))");
-		sb_puts(&r, ere);
-		sb_puts(&r, ")(?:(?(selinux)(?=:\\d+\\)))|(?(square)(?=\\])))");
+		sift_sbuf_puts(&r, ere);
+		sift_sbuf_puts(&r, ")(?:(?(selinux)(?=:\\d+\\)))|(?(square)(?=\\])))");
 		rc = tmpl_set_regex(t, r.p, 0, true, err);
 	} else {
 		t->name = sift_xstrdup(longfrm ? "LongEpoch" : "Epoch");
-		sb_puts(&r, "((?P<square>(?<=^\\[))?");
-		sb_puts(&r, ere);
-		sb_puts(&r, ")(?(square)(?=\\]))");
+		sift_sbuf_puts(&r, "((?P<square>(?<=^\\[))?");
+		sift_sbuf_puts(&r, ere);
+		sift_sbuf_puts(&r, ")(?(square)(?=\\]))");
 		rc = tmpl_set_regex(t, r.p, 2, true, err);
 	}
 	free(r.p);
@@ -603,21 +582,21 @@ add_defaults(struct sift_f2bdate *d, int mode, const char *prematch,
 			const char *src = base[i]->kind == K_PATTERN ?
 			    default_patterns[i] : base[i]->name;
 			char *u = unbound(src), *w;
-			struct sb s = { NULL, 0, 0 };
+			struct sift_sbuf s = { NULL, 0, 0 };
 			const char *p = prematch, *q;
 
-			sb_put(&s, "", 0);
+			sift_sbuf_put(&s, "", 0);
 			while ((q = strcasestr(p, "{DATE}")) != NULL) {
 				if (q > prematch && q[-1] == '\\') {
-					sb_put(&s, p, (size_t)(q + 6 - p));
+					sift_sbuf_put(&s, p, (size_t)(q + 6 - p));
 					p = q + 6;
 					continue;
 				}
-				sb_put(&s, p, (size_t)(q - p));
-				sb_puts(&s, u);
+				sift_sbuf_put(&s, p, (size_t)(q - p));
+				sift_sbuf_puts(&s, u);
 				p = q + 6;
 			}
-			sb_puts(&s, p);
+			sift_sbuf_puts(&s, p);
 			w = s.p;
 			free(u);
 			tmpl_free(base[i]);

@@ -8,6 +8,7 @@
 
 #include <pcre2.h>
 
+#include "sbuf.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -31,23 +32,7 @@ struct sift_rx {
 	size_t			 litk;		/* its rarest byte's index */
 };
 
-struct sbuf {
-	char	*p;
-	size_t	 n, cap;
-};
 
-static void
-sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->cap - b->n < n + 1) {
-		while (b->cap - b->n < n + 1)
-			b->cap = b->cap ? b->cap * 2 : 64;
-		b->p = sift_xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
 
 static bool
 is_flag_letter(char c)
@@ -58,38 +43,38 @@ is_flag_letter(char c)
 char *
 sift_rx_from_python(const char *pat)
 {
-	struct sbuf b = { NULL, 0, 0 };
+	struct sift_sbuf b = { NULL, 0, 0 };
 	const char *p = pat, *q;
 	bool cls = false;
 
-	sb_put(&b, "", 0);
+	sift_sbuf_put(&b, "", 0);
 	while (*p != '\0') {
 		if (*p == '\\' && p[1] != '\0') {
 			if (!cls && p[1] == 'Z')
-				sb_put(&b, "\\z", 2);
+				sift_sbuf_put(&b, "\\z", 2);
 			else
-				sb_put(&b, p, 2);
+				sift_sbuf_put(&b, p, 2);
 			p += 2;
 			continue;
 		}
 		if (cls) {
 			if (*p == ']')
 				cls = false;
-			sb_put(&b, p, 1);
+			sift_sbuf_put(&b, p, 1);
 			p++;
 			continue;
 		}
 		if (*p == '[') {
 			cls = true;
-			sb_put(&b, p, 1);
+			sift_sbuf_put(&b, p, 1);
 			p++;
 			/* "[]" and "[^]": the ']' is literal. */
 			if (*p == '^') {
-				sb_put(&b, p, 1);
+				sift_sbuf_put(&b, p, 1);
 				p++;
 			}
 			if (*p == ']') {
-				sb_put(&b, p, 1);
+				sift_sbuf_put(&b, p, 1);
 				p++;
 			}
 			continue;
@@ -100,8 +85,8 @@ sift_rx_from_python(const char *pat)
 			while (*q >= '0' && *q <= '9')
 				q++;
 			if (q > p + 2 && *q == '}') {
-				sb_put(&b, "{0", 2);
-				sb_put(&b, p + 1, (size_t)(q - p));
+				sift_sbuf_put(&b, "{0", 2);
+				sift_sbuf_put(&b, p + 1, (size_t)(q - p));
 				p = q + 1;
 				continue;
 			}
@@ -117,11 +102,11 @@ sift_rx_from_python(const char *pat)
 				while (is_flag_letter(*r))
 					r++;
 				if (*r == ')') {
-					sb_put(&b, "(?", 2);
+					sift_sbuf_put(&b, "(?", 2);
 					for (q += 2; q < r; q++)
 						if (strchr("imsx", *q) != NULL)
-							sb_put(&b, q, 1);
-					sb_put(&b, ":", 1);
+							sift_sbuf_put(&b, q, 1);
+					sift_sbuf_put(&b, ":", 1);
 					p = r + 1;
 					continue;
 				}
@@ -133,22 +118,22 @@ sift_rx_from_python(const char *pat)
 				while (is_flag_letter(*r))
 					r++;
 				if (*r == ')' || *r == ':') {
-					sb_put(&b, "(?", 2);
+					sift_sbuf_put(&b, "(?", 2);
 					for (q = p + 2; q < r; q++)
 						if (strchr("imsx", *q) != NULL)
-							sb_put(&b, q, 1);
+							sift_sbuf_put(&b, q, 1);
 					if (*r == ')' && b.p[b.n - 1] == '?') {
 						/* nothing left: drop the group */
 						b.n -= 2;
 						b.p[b.n] = '\0';
 					} else
-						sb_put(&b, r, 1);
+						sift_sbuf_put(&b, r, 1);
 					p = r + 1;
 					continue;
 				}
 			}
 		}
-		sb_put(&b, p, 1);
+		sift_sbuf_put(&b, p, 1);
 		p++;
 	}
 	return b.p;
