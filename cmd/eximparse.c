@@ -64,7 +64,8 @@
 #define MAX_QUEUED	8		/* chunks waiting behind the head */
 #define MAX_MSGS	5		/* warnings kept per input */
 #define MAX_JOBS	64
-#define PART_SIZE	(32 * 1024 * 1024)	/* cut big plain files */
+#define PART_SIZE	(4 * 1024 * 1024)	/* cut big plain files: the output
+					   of one part fits the queue */
 
 struct opts {
 	enum sift_recfmt fmt;
