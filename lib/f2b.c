@@ -1505,6 +1505,37 @@ sift_f2b_dates(const struct sift_f2b *f)
 	return f->dates;
 }
 
+/* Whether a regex has an <F-MLFID> group, also as an alt_ one. */
+static bool
+has_mlfid(const struct sift_rx *rx)
+{
+	unsigned i, num, nn = sift_rx_names(rx);
+
+	for (i = 0; i < nn; i++) {
+		const char *g = sift_rx_name(rx, i, &num);
+
+		if (strcmp(g, "mlfid") == 0 || strncmp(g, "alt_mlfid", 9) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+sift_f2b_stateless(const struct sift_f2b *f)
+{
+	size_t i;
+
+	if (f->maxlines > 1 || (f->haspref && has_mlfid(f->pref.rx)))
+		return false;
+	for (i = 0; i < f->nfail; i++)
+		if (has_mlfid(f->fail[i].rx))
+			return false;
+	for (i = 0; i < f->nign; i++)
+		if (has_mlfid(f->ign[i].rx))
+			return false;
+	return true;
+}
+
 /* ---- matching ----------------------------------------------------------- */
 
 /* Lines of the buffer the failregex i's match covers. */

@@ -97,6 +97,12 @@ unsigned sift_f2b_maxlines(const struct sift_f2b *f);
 struct sift_f2bdate *sift_f2b_dates(const struct sift_f2b *f);
 
 /*
+ * Whether a line's result depends on no earlier line but through the date
+ * detector: no multi-line buffer (maxlines 1), no <F-MLFID> group.
+ */
+bool	 sift_f2b_stateless(const struct sift_f2b *f);
+
+/*
  * Run one log line (without its newline) through the filter. Returns 0
  * (res filled in) or -1 on a regex match limit (err says which regex).
  */
