@@ -661,7 +661,8 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		}
 	}
 	if (WANT(F_FILE) && src != NULL && src->file != NULL)
-		put_str(o, v, F_FILE, sift_str_cstr(src->file));
+		put_str(o, v, F_FILE, src->file_n > 0 ? sift_str_make(
+		    src->file, src->file_n) : sift_str_cstr(src->file));
 	if (WANT(F_LINENO) && src != NULL && src->lineno > 0)
 		put_buf(o, v, F_LINENO, V_NUM, v->lineno,
 		    fmt_u64(v->lineno, src->lineno));
