@@ -1189,8 +1189,13 @@ iso_prefix(const struct sift_f2bdate *d, const char *line, size_t n)
 	    p[14] > '5' || p[17] > '5')
 		return false;
 	/* not white space (\s*), not the start of Z, UTC, GMT, +hh, -hh */
-	return p[20] > ' ' && p[20] < 0x7f && strchr("ZzUuGg+-", p[20]) ==
-	    NULL;
+	switch (p[20]) {
+	case 'Z': case 'z': case 'U': case 'u': case 'G': case 'g':
+	case '+': case '-':
+		return false;
+	default:
+		return p[20] > ' ' && p[20] < 0x7f;
+	}
 }
 
 static int
