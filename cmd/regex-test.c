@@ -452,6 +452,7 @@ struct ctx {
 	FILE			*json;		/* JSON lines go there */
 	const char		*where;		/* for messages */
 	bool			 spec;		/* a piece read ahead */
+	bool			 mapped;	/* lines are in a mapped log */
 };
 
 /*
@@ -473,7 +474,9 @@ test_line(const struct ctx *c, const char *p, size_t n, uint64_t lineno)
 		n--;
 	if (n == 0 || p[0] == '#')
 		return 0;
-	if (sift_f2b_process(f, p, n, &res, &e) != 0) {
+	/* a mapped line can be read in place: its "\n" follows it */
+	if ((c->mapped && p[n] == '\n' ? sift_f2b_process_nl(f, p, n, &res,
+	    &e) : sift_f2b_process(f, p, n, &res, &e)) != 0) {
 		if (c->spec)
 			return -1;
 		if (st->limits++ < 5)
@@ -644,7 +647,7 @@ piece_run(void *arg)
 	struct piece *pc = arg;
 	struct sift_f2bdate *d = sift_f2b_dates(pc->f);
 	struct ctx c = { pc->o, pc->f, &pc->st, &pc->ob, pc->tmp, pc->where,
-	    true };
+	    true, true };
 	struct sift_maplines it;
 	struct sift_str line;
 	uint64_t lineno = pc->lineno, u;
@@ -979,12 +982,14 @@ run(struct opts *o, int argc, char **argv)
 	c.json = stdout;
 	c.where = log;
 	c.spec = false;
+	c.mapped = false;
 	if (isfile && (mk = sift_mapfile_open(&m, log, &e)) != 0) {
 		if (mk < 0) {
 			warnx("%s", e.msg);
 			sift_f2b_free(f);
 			return CLI_EXIT_TROUBLE;
 		}
+		c.mapped = true;
 		rc = run_mapped(&c, m, argv[1], ignore, &fo);
 		sift_mapfile_close(m);
 	} else if (isfile) {

@@ -1555,7 +1555,7 @@ matched_lines(const struct sift_f2b *f, const char *buf, size_t i)
 }
 
 static int process(struct sift_f2b *, const char *, size_t, const int64_t *,
-    struct sift_f2b_result *, struct sift_err *);
+    bool, struct sift_f2b_result *, struct sift_err *);
 
 static void
 grow(char **p, size_t *cap, size_t want)
@@ -2122,19 +2122,27 @@ int
 sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
     struct sift_f2b_result *res, struct sift_err *err)
 {
-	return process(f, line, n, NULL, res, err);
+	return process(f, line, n, NULL, false, res, err);
+}
+
+int
+sift_f2b_process_nl(struct sift_f2b *f, const char *line, size_t n,
+    struct sift_f2b_result *res, struct sift_err *err)
+{
+	return process(f, line, n, NULL, true, res, err);
 }
 
 int
 sift_f2b_process_at(struct sift_f2b *f, const char *line, size_t n,
     int64_t t, struct sift_f2b_result *res, struct sift_err *err)
 {
-	return process(f, line, n, &t, res, err);
+	return process(f, line, n, &t, false, res, err);
 }
 
+/* nl: line[n] is a "\n" the subject may end with (no copy then). */
 static int
 process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
-    struct sift_f2b_result *res, struct sift_err *err)
+    bool nl, struct sift_f2b_result *res, struct sift_err *err)
 {
 	size_t ds = 0, de = 0, bn, i;
 	const char *buf;
@@ -2201,15 +2209,20 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 		f->nml++;
 		mlbuf(f);
 		bn = f->bufn;
+		buf = f->buf;
+	} else if (nl && ds == 0) {
+		/* the date opens the line: the rest and its "\n" as they are */
+		buf = line + de;
+		bn = n - de + 1;
 	} else {
 		grow(&f->buf, &f->bufcap, n + 2);
 		memcpy(f->buf, line, ds);
 		memcpy(f->buf + ds, line + de, n - de);
 		bn = n - (de - ds);
 		f->buf[bn++] = '\n';
+		buf = f->buf;
 	}
 	f->bufn = bn;
-	buf = f->buf;
 	f->prefsubj = buf;
 	f->subj = buf;
 	if (f->nign > 0 && f->nign + 2 < f->nfail) {

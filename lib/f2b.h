@@ -109,6 +109,12 @@ bool	 sift_f2b_stateless(const struct sift_f2b *f);
 SIFT_NODISCARD int sift_f2b_process(struct sift_f2b *f, const char *line,
 	    size_t n, struct sift_f2b_result *res, struct sift_err *err);
 /*
+ * Same for a line followed in memory by its "\n" (line[n] == '\n', as in
+ * a mapped log): the filter may then read the line in place, no copy.
+ */
+SIFT_NODISCARD int sift_f2b_process_nl(struct sift_f2b *f, const char *line,
+	    size_t n, struct sift_f2b_result *res, struct sift_err *err);
+/*
  * Same for a line whose time t is known (a journal entry): no date is
  * searched or cut.
  */

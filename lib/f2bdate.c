@@ -1165,18 +1165,40 @@ reorder(struct sift_f2bdate *d, size_t num)
 static bool
 iso_prefix(const struct sift_f2bdate *d, const char *line, size_t n)
 {
-	static const unsigned char dig[] = { 0, 1, 2, 3, 5, 6, 8, 9, 11, 12,
-	    14, 15, 17, 18 };
+	/* digit places in bytes 0-7, 8-15 and 13-20 */
+	static const unsigned char b0[8] = { 255, 255, 255, 255, 0, 255, 255,
+	    0 };
+	static const unsigned char b1[8] = { 255, 255, 0, 255, 255, 0, 255,
+	    255 };
+	static const unsigned char b2[8] = { 0, 0, 0, 0, 255, 255, 0, 0 };
+	static const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull;
+	static const uint64_t d3 = 0x3030303030303030ull;
+	static const uint64_t p6 = 0x0606060606060606ull;
 	const unsigned char *p = (const unsigned char *)line;
-	size_t i;
+	uint64_t w0, w1, w2, m0, m1, m2;
 
 	if (n < ISO_LEN + 2)
 		return false;
-	for (i = 0; i < sizeof(dig); i++)
-		if (p[dig[i]] < '0' || p[dig[i]] > '9')
-			return false;
+	memcpy(&m0, b0, 8);
+	memcpy(&m1, b1, 8);
+	memcpy(&m2, b2, 8);
+	/*
+	 * The separators first: then no byte of a place checked below can
+	 * carry into another in the sums (a carry out of byte 20 or into
+	 * byte 19 is harmless).
+	 */
 	if ((p[4] != '-' && p[4] != '/' && p[4] != '.') || p[7] != p[4] ||
 	    p[10] != ' ' || p[13] != ':' || p[16] != ':' || p[19] != ' ')
+		return false;
+	memcpy(&w0, p, 8);
+	memcpy(&w1, p + 8, 8);
+	memcpy(&w2, p + 13, 8);
+	/* each digit place: 0x30-0x3f, and below 0x3a (no +6 overflow) */
+	if ((w0 & m0 & hi) != (d3 & m0) || (w1 & m1 & hi) != (d3 & m1) ||
+	    (w2 & m2 & hi) != (d3 & m2) ||
+	    ((w0 + p6) & m0 & hi) != (d3 & m0) ||
+	    ((w1 + p6) & m1 & hi) != (d3 & m1) ||
+	    ((w2 + p6) & m2 & hi) != (d3 & m2))
 		return false;
 	if (!d->yany && (p[0] != '2' || p[1] != '0' || !d->ydig[p[2] - '0']))
 		return false;
@@ -1189,14 +1211,35 @@ iso_prefix(const struct sift_f2bdate *d, const char *line, size_t n)
 	    p[14] > '5' || p[17] > '5')
 		return false;
 	/* not white space (\s*), not the start of Z, UTC, GMT, +hh, -hh */
-	return p[20] > ' ' && p[20] < 0x7f && strchr("ZzUuGg+-", p[20]) ==
-	    NULL;
+	switch (p[20]) {
+	case 'Z': case 'z': case 'U': case 'u': case 'G': case 'g':
+	case '+': case '-':
+		return false;
+	default:
+		return p[20] > ' ' && p[20] < 0x7f;
+	}
 }
 
 static int
 num2(const char *p)
 {
 	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* Whether two ISO_LEN-byte date texts are the same. */
+static inline bool
+same_iso(const char *a, const char *b)
+{
+	uint64_t a0, a1, b0, b1;
+	uint32_t a2, b2;
+
+	memcpy(&a0, a, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b1, b + 8, 8);
+	memcpy(&a2, a + ISO_LEN - 4, 4);
+	memcpy(&b2, b + ISO_LEN - 4, 4);
+	return a0 == b0 && a1 == b1 && a2 == b2;
 }
 
 /* Remember the state after a call off the steady path. */
@@ -1246,19 +1289,48 @@ find(struct sift_f2bdate *d, const char *line, size_t n, size_t *s,
 	size_t i, ignore = SIZE_MAX, dist = 0, endp = 0, ms, me;
 	size_t found_dist = SIZE_MAX, found_end = 0, found_i = 0;
 	int r = 0;
-	bool match = false, fast = false;
+	bool match = false;
 
 	*has_time = false;
 	i = d->lastidx;
+	if (i < d->n && d->t[i]->iso && !d->nofast && iso_prefix(d, line,
+	    n)) {
+		/* what the steady step below does, without PCRE2 */
+		tp = d->t[i];
+		d->nfast++;
+		*steady = true;
+		tp->hits++;
+		tp->used = true;
+		tp->distance = 0;
+		if (d->first_unused == i)
+			d->first_unused++;
+		d->lastpos = 0;
+		d->lastpos_before = -1;
+		d->lastpos_at = (unsigned char)line[0];
+		d->lastend = ISO_LEN;
+		d->lastend_before = (unsigned char)line[ISO_LEN - 1];
+		d->lastend_at = (unsigned char)line[ISO_LEN];
+		*s = 0;
+		*e = ISO_LEN;
+		if (d->lt == tp && d->ltextn == ISO_LEN &&
+		    same_iso(line, d->ltext)) {
+			*has_time = d->lhas;
+			*t = d->ltime;
+			return 1;
+		}
+		*has_time = finish(d, num2(line) * 100 + num2(line + 2),
+		    num2(line + 5), num2(line + 8), num2(line + 11),
+		    num2(line + 14), num2(line + 17), NULL, false, false, t);
+		d->lt = tp;
+		memcpy(d->ltext, line, ISO_LEN);
+		d->ltextn = ISO_LEN;
+		d->ltime = *t;
+		d->lhas = *has_time;
+		return 1;
+	}
 	if (i < d->n) {
 		tp = d->t[i];
-		if (tp->iso && !d->nofast && iso_prefix(d, line, n)) {
-			/* anchored: the same as the search below */
-			fast = true;
-			d->nfast++;
-			r = 1;
-			ignore = i;
-		} else if (tp->flags & (T_LINE_BEGIN | T_LINE_END)) {
+		if (tp->flags & (T_LINE_BEGIN | T_LINE_END)) {
 			r = sift_rx_search(tp->rx, line, n, 0, err);
 			ignore = i;
 		} else {
@@ -1282,8 +1354,8 @@ find(struct sift_f2bdate *d, const char *line, size_t n, size_t *s,
 		if (r < 0)
 			return -1;
 		if (r == 1) {
-			dist = fast ? 0 : sift_rx_start(tp->rx, 0);
-			endp = fast ? ISO_LEN : sift_rx_end(tp->rx, 0);
+			dist = sift_rx_start(tp->rx, 0);
+			endp = sift_rx_end(tp->rx, 0);
 			if (d->n == 1 || (tp->flags & (T_LINE_BEGIN |
 			    T_LINE_END)) || (dist == d->lastpos &&
 			    endp == d->lastend))
@@ -1359,17 +1431,12 @@ find(struct sift_f2bdate *d, const char *line, size_t n, size_t *s,
 	d->lastend = endp;
 	d->lastend_before = endp >= 1 ? chr_at(line, n, endp - 1) : -1;
 	d->lastend_at = chr_at(line, n, endp);
-	if (fast) {
-		*s = ms = 0;
-		*e = me = ISO_LEN;
-	} else {
-		*s = sift_rx_start(tp->rx, 1);
-		*e = sift_rx_end(tp->rx, 1);
-		if (*s == SIFT_RX_UNSET)
-			*s = *e = 0;
-		ms = sift_rx_start(tp->rx, 0);
-		me = sift_rx_end(tp->rx, 0);
-	}
+	*s = sift_rx_start(tp->rx, 1);
+	*e = sift_rx_end(tp->rx, 1);
+	if (*s == SIFT_RX_UNSET)
+		*s = *e = 0;
+	ms = sift_rx_start(tp->rx, 0);
+	me = sift_rx_end(tp->rx, 0);
 	if (*e > *s) {
 		/* consecutive lines often carry the same date text */
 		if (d->lt == tp && me - ms == d->ltextn &&
@@ -1377,14 +1444,7 @@ find(struct sift_f2bdate *d, const char *line, size_t n, size_t *s,
 			*has_time = d->lhas;
 			*t = d->ltime;
 		} else {
-			if (fast)
-				*has_time = finish(d, num2(line) * 100 +
-				    num2(line + 2), num2(line + 5),
-				    num2(line + 8), num2(line + 11),
-				    num2(line + 14), num2(line + 17), NULL,
-				    false, false, t);
-			else
-				*has_time = convert(d, tp, line, t);
+			*has_time = convert(d, tp, line, t);
 			if (me - ms <= sizeof(d->ltext)) {
 				d->lt = tp;
 				memcpy(d->ltext, line + ms, me - ms);
