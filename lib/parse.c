@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "banned.h"
 
@@ -186,12 +189,35 @@ find_colsp(const char *p, const char *e)
 	return NULL;
 }
 
+/*
+ * The first c in [p, e), or e: 16 bytes at a time while 16 are left (no
+ * load past e), then a byte loop. Spans are short: no memchr() call.
+ */
+static inline const char *
+scan_to(const char *p, const char *e, char c)
+{
+#ifdef __SSE2__
+	const __m128i cc = _mm_set1_epi8(c);
+	unsigned m;
+
+	while (e - p >= 16) {
+		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(
+		    (const __m128i *)(const void *)p), cc));
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < e && *p != c)
+		p++;
+	return p;
+}
+
 /* A byte in a short span: a plain loop beats a memchr() call. */
 static inline const char *
 findc_short(const char *p, const char *e, char c)
 {
-	while (p < e && *p != c)
-		p++;
+	p = scan_to(p, e, c);
 	return p < e ? p : NULL;
 }
 
@@ -300,10 +326,8 @@ ipv6_fast(const char *p, const char *e, struct sift_addr *a)
 static inline const char *
 tokend(const char *p, const char *e)
 {
-	/* Tokens are short: a plain loop beats a memchr() call. */
-	while (p < e && *p != ' ')
-		p++;
-	return p;
+	/* Tokens are short: no memchr() call. */
+	return scan_to(p, e, ' ');
 }
 
 /* Skip one space if there is one. */
@@ -848,8 +872,7 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		for (c = p + 1;; c++) {
 			if (helo_min != NULL && c < helo_min && helo_min <= e)
 				c = helo_min;
-			while (c < e && *c != ')')
-				c++;
+			c = scan_to(c, e, ')');
 			if (e - c < 3)
 				return NULL;
 			if (c[1] == ' ' && c[2] == '[' &&
