@@ -121,10 +121,33 @@ sift_stage_from_name(const char *name, size_t n)
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
 
+/*
+ * Does [p, e) start with s[0..n)? Up to 16 bytes by two overlapping
+ * word compares (n is a constant once inlined), longer ones by memcmp().
+ */
 static inline bool
 pfx(const char *p, const char *e, const char *s, size_t n)
 {
-	return (size_t)(e - p) >= n && memcmp(p, s, n) == 0;
+	uint64_t a, b, c, d;
+	uint32_t a4, b4, c4, d4;
+
+	if ((size_t)(e - p) < n)
+		return false;
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, s, 8);
+		memcpy(&c, p + n - 8, 8);
+		memcpy(&d, s + n - 8, 8);
+		return ((a ^ b) | (c ^ d)) == 0;
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&a4, p, 4);
+		memcpy(&b4, s, 4);
+		memcpy(&c4, p + n - 4, 4);
+		memcpy(&d4, s + n - 4, 4);
+		return ((a4 ^ b4) | (c4 ^ d4)) == 0;
+	}
+	return memcmp(p, s, n) == 0;
 }
 
 static inline struct sift_str
@@ -447,7 +470,7 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 	if (n > l && p[l] != ' ')
 		return 0;
 	/* Consecutive lines share the date: cache its day number. */
-	if (memcmp(p, date_cache.ymd, 10) != 0) {
+	if (!pfx(p, e, date_cache.ymd, 10)) {
 		y = num(p, 4);
 		mo = num(p + 5, 2);
 		d = num(p + 8, 2);
