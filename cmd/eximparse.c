@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * eximparse: Exim logs to JSON Lines, TSV or CSV records. Worker threads
- * read, parse and format whole input files into chunks; the main thread
- * writes the chunks file by file in input order, so records keep the order
- * of the (rotation-sorted) inputs while several files are decoded at once.
+ * eximparse: Exim logs to JSON Lines, TSV or CSV records.
+ *
+ * A producer thread walks the inputs in order and turns them into slots,
+ * units of work in output order: a big input in Exim's own format (a plain
+ * file, or a compressed one when there are fewer compressed inputs than
+ * jobs) is read and decoded by the producer into blocks of whole entries,
+ * with their line numbers counted; any other input is one slot that a
+ * worker reads whole (decoding in a thread of its own). Worker threads
+ * parse and format slots into chunks; the main thread writes the chunks
+ * slot by slot, so records keep the order of the (rotation-sorted) inputs
+ * while the work runs on every core. Memory is bounded: RING slots in
+ * flight, MAX_QUEUED chunks waiting behind the one being written.
  */
 #include <sys/stat.h>
 
@@ -19,8 +27,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "cli.h"
+#include "codec.h"
 #include "filter.h"
 #include "obuf.h"
 #include "parse.h"
@@ -61,10 +73,12 @@
     "Exit status: 0 records written, 1 none, 2 trouble. See eximparse(1).\n"
 
 #define CHUNK_SIZE	(1024 * 1024)	/* flush a chunk at this size */
-#define MAX_QUEUED	8		/* chunks waiting behind the head */
+#define MAX_QUEUED	12		/* chunks waiting behind the head */
 #define MAX_MSGS	5		/* warnings kept per input */
 #define MAX_JOBS	64
-#define PART_SIZE	(32 * 1024 * 1024)	/* cut big plain files */
+#define BLOCK_SIZE	(2 * 1024 * 1024)	/* cut big inputs in blocks */
+#define BLOCK_MAX	8		/* blocks without an entry start: stop */
+#define RING		16		/* slots in flight */
 
 struct opts {
 	enum sift_recfmt fmt;
@@ -83,15 +97,33 @@ struct chunk {
 	struct sift_obuf b;
 };
 
-/* One input and what its worker found. */
-struct slot {
+/* One input operand (after directory expansion and rotation order). */
+struct input {
 	char		*path;
-	bool		 owner;		/* frees path (first part) */
-	/* A part of a big plain file (see split_inputs()). */
-	bool		 part, lastpart;
-	uint64_t	 off, end;	/* byte range, line aligned */
-	uint64_t	 nlines;	/* lines in the range, once counted */
-	bool		 counted;
+	bool		 split;		/* the producer cuts it in blocks */
+	bool		 compressed;
+	unsigned	 nmsgs;		/* warnings printed (writer) */
+	uint64_t	 dropped;	/* warnings beyond MAX_MSGS */
+	uint64_t	 longlines;
+};
+
+enum slotkind {
+	SL_FILE,	/* the whole input, read by the worker */
+	SL_MEM,		/* lines in buf[0..n) */
+	SL_RESUME	/* buf[0..n), then the rest of dec */
+};
+
+/* A unit of work, in output order. */
+struct slot {
+	struct input	*in;
+	enum slotkind	 kind;
+	bool		 last;		/* the last slot of its input */
+	char		*buf;		/* kept by the ring entry */
+	size_t		 n, cap;
+	uint64_t	 off, before;	/* decoded offset, lines before */
+	const char	*codec;
+	struct sift_err	 pending;	/* SL_MEM: failure after buf */
+	struct sift_decoder *dec;	/* SL_RESUME */
 	struct chunk	*head, *tail;
 	unsigned	 nq;		/* chunks in head..tail */
 	bool		 done;
@@ -106,17 +138,25 @@ struct slot {
 
 struct run {
 	const struct opts *o;
-	struct slot	*slots;
-	size_t		 nslots;
+	struct input	*inputs;
+	size_t		 ninputs;
+	uint64_t	 blocksize;
+	struct slot	 ring[RING];
 	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv_main;	/* a chunk or a done flag arrived */
+	pthread_cond_t	 cv_main;	/* a chunk, done flag or slot arrived */
 	pthread_cond_t	 cv_work;	/* room in the queue, or head moved */
-	pthread_cond_t	 cv_count;	/* a part's lines were counted */
-	size_t		 next;		/* next input to hand out */
-	size_t		 head;		/* input being written */
-	unsigned	 queued;	/* chunks queued for inputs past head */
+	pthread_cond_t	 cv_slot;	/* a slot was published */
+	uint64_t	 produced;	/* slots published */
+	bool		 prod_done;	/* no more slots */
+	uint64_t	 next;		/* next slot to hand out */
+	uint64_t	 head;		/* slot being written */
+	unsigned	 queued;	/* chunks queued for slots past head */
 	struct chunk	*free;
-	bool		 stop;		/* write error: workers give up */
+	bool		 stop;		/* write error: everyone gives up */
+	bool		 trouble;
+	/* totals of the written slots */
+	uint64_t	 lines, records, unparsed, longlines;
+	uint64_t	 events[SIFT_EV__COUNT];
 };
 
 static SIFT_NORETURN void usage(int);
@@ -276,6 +316,7 @@ main(int argc, char *argv[])
 	return run_all(&o, argc - optind, argv + optind);
 }
 
+
 static void
 slot_warn(struct slot *s, const char *msg)
 {
@@ -305,19 +346,19 @@ chunk_get(struct run *r)
 	return c;
 }
 
-/* Hand a chunk of input i to the writer; waits while the queue is full. */
+/* Hand a chunk of slot seq to the writer; waits while the queue is full. */
 static void
-chunk_put(struct run *r, size_t i, struct chunk *c, bool done)
+chunk_put(struct run *r, uint64_t seq, struct chunk *c, bool done)
 {
-	struct slot *s = &r->slots[i];
+	struct slot *s = &r->ring[seq % RING];
 
 	pthread_mutex_lock(&r->mu);
 	/*
-	 * The input being written may queue MAX_QUEUED chunks of its own;
-	 * the inputs after it share MAX_QUEUED more. So memory stays bounded
+	 * The slot being written may queue MAX_QUEUED chunks of its own;
+	 * the slots after it share MAX_QUEUED more. So memory stays bounded
 	 * when the output is slow, and the head can always go on.
 	 */
-	while (c != NULL && !r->stop && (i == r->head ?
+	while (c != NULL && !r->stop && (seq == r->head ?
 	    s->nq >= MAX_QUEUED : r->queued >= MAX_QUEUED))
 		pthread_cond_wait(&r->cv_work, &r->mu);
 	if (c != NULL) {
@@ -327,7 +368,7 @@ chunk_put(struct run *r, size_t i, struct chunk *c, bool done)
 			s->head = c;
 		s->tail = c;
 		s->nq++;
-		if (i != r->head)
+		if (seq != r->head)
 			r->queued++;
 	}
 	if (done)
@@ -347,118 +388,268 @@ stopped(struct run *r)
 	return stop;
 }
 
-/* Newlines in p[0..n), eight bytes at a time. */
+/* Newlines in p[0..n): 16 bytes at a time where SSE2 is there. */
 static uint64_t
 count_nl(const char *p, size_t n)
 {
-	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
-	const uint64_t nls = 0x0a0a0a0a0a0a0a0aULL;
-	uint64_t c = 0, w, y;
+	uint64_t c = 0;
 	size_t i = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		w ^= nls;
-		/* high bit set exactly in the bytes of w that are zero */
-		y = ~(((w & lo7) + lo7) | w | lo7);
-		/* one bit per byte: sum the bytes with a multiply */
-		c += ((y >> 7) * 0x0101010101010101ULL) >> 56;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	__m128i acc, x;
+	size_t k;
+
+	while (n - i >= 16) {
+		/* byte counters, summed before they can wrap (255 rounds) */
+		acc = zero;
+		for (k = 0; k < 255 && n - i >= 16; k++, i += 16) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + i));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, nl));
+		}
+		acc = _mm_sad_epu8(acc, zero);
+		c += (uint64_t)_mm_cvtsi128_si32(acc) +
+		    (uint64_t)_mm_cvtsi128_si32(_mm_srli_si128(acc, 8));
 	}
+#endif
 	for (; i < n; i++)
 		c += p[i] == '\n';
 	return c;
 }
 
-/* Newlines in [off, end) of fd. */
-static int
-count_lines(int fd, uint64_t off, uint64_t end, uint64_t *nl)
+/* Does p[0..n) start with Exim's own "YYYY-MM-DD HH:MM:SS"? */
+static bool
+exim_stamp(const char *p, size_t n)
 {
-	static const size_t bufsz = 256 * 1024;
-	char *buf;
-	ssize_t n;
-	size_t want;
+	static const char pat[] = "dddd-dd-dd dd:dd:dd";
 
-	*nl = 0;
-	buf = sift_xmalloc(bufsz);
-	while (off < end) {
-		want = end - off < bufsz ? (size_t)(end - off) : bufsz;
-		n = pread(fd, buf, want, (off_t)off);
-		if (n <= 0) {
-			free(buf);
-			return -1;
-		}
-		*nl += count_nl(buf, (size_t)n);
-		off += (uint64_t)n;
+	if (n < sizeof(pat) - 1)
+		return false;
+	for (size_t i = 0; i < sizeof(pat) - 1; i++)
+		if (pat[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != pat[i])
+			return false;
+	return true;
+}
+
+/*
+ * Where to end a block of p[0..n): just after the last newline in
+ * p[lo..n - 19) that is followed by a line with Exim's own time stamp (an
+ * entry's first line: never inside a multi-line entry). 0 if none.
+ */
+static size_t
+find_cut(const char *p, size_t lo, size_t n)
+{
+	const char *q;
+	size_t hi;
+
+	if (n < lo + 19)
+		return 0;
+	for (hi = n - 19; hi > lo; hi = (size_t)(q - p)) {
+		if ((q = memrchr(p + lo, '\n', hi - lo)) == NULL)
+			return 0;
+		if (exim_stamp(q + 1, n - (size_t)(q + 1 - p)))
+			return (size_t)(q + 1 - p);
 	}
-	free(buf);
 	return 0;
 }
 
 /*
- * A part of a split file: count its lines, publish the count, and wait
- * for the counts of the parts before it (taken earlier, counted first).
- * Returns the number of lines before the part, or -1 on a read error.
+ * Producer side: the next free ring entry (waits for the writer), reset.
+ * NULL when the run stops.
  */
-static int
-part_start(struct run *r, size_t i, uint64_t *before)
+static struct slot *
+slot_new(struct run *r, struct input *in, enum slotkind kind)
 {
-	struct slot *s = &r->slots[i];
-	uint64_t nl = 0;
-	size_t first;
-	int fd, rc = 0;
+	struct slot *s;
+	char *buf;
+	size_t cap;
 
-	fd = open(s->path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1 || count_lines(fd, s->off, s->end, &nl) == -1)
-		rc = -1;
-	if (fd != -1)
-		close(fd);
 	pthread_mutex_lock(&r->mu);
-	s->nlines = nl;
-	s->counted = true;
-	pthread_cond_broadcast(&r->cv_count);
-	for (first = i; first > 0 && r->slots[first - 1].part &&
-	    r->slots[first - 1].off < s->off; first--)
-		continue;
-	*before = 0;
-	for (size_t k = first; k < i; k++) {
-		while (!r->slots[k].counted)
-			pthread_cond_wait(&r->cv_count, &r->mu);
-		*before += r->slots[k].nlines;
+	while (r->produced - r->head >= RING && !r->stop)
+		pthread_cond_wait(&r->cv_work, &r->mu);
+	if (r->stop) {
+		pthread_mutex_unlock(&r->mu);
+		return NULL;
 	}
 	pthread_mutex_unlock(&r->mu);
-	return rc;
+	s = &r->ring[r->produced % RING];
+	buf = s->buf;
+	cap = s->cap;
+	if (cap > 2 * r->blocksize) {
+		/* grown for an input without entry starts: give it back */
+		free(buf);
+		buf = NULL;
+		cap = 0;
+	}
+	memset(s, 0, sizeof(*s));
+	s->buf = buf;
+	s->cap = cap;
+	s->in = in;
+	s->kind = kind;
+	s->codec = "plain";
+	return s;
+}
+
+static void
+slot_publish(struct run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->produced++;
+	pthread_cond_broadcast(&r->cv_slot);
+	pthread_cond_signal(&r->cv_main);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void
+slot_reserve(struct slot *s, size_t want)
+{
+	if (s->cap >= want)
+		return;
+	s->buf = sift_xrealloc(s->buf, want);
+	s->cap = want;
 }
 
 /*
- * Compressed, by the magic bytes the reader goes by (gzip, zstd, bzip2,
- * xz)? Standard input counts as such: it may be, and reading it ahead
- * pays either way.
+ * Cut one input into blocks of whole entries, decoding it here. Returns
+ * false when the run stops.
  */
+static bool
+produce_split(struct run *r, struct input *in)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_decoder *dec;
+	struct slot *s, *prev = NULL;
+	uint64_t off = 0, before = 0;
+	size_t carry = 0, cut, lo, fill_to, bs = (size_t)r->blocksize;
+	bool eof = false, first = true;
+	long k;
+	int fd;
+
+	if ((fd = open(in->path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    sift_decoder_open(&dec, fd, &e) == -1) {
+		/* the worker reads it again and reports the trouble */
+		if (fd != -1)
+			close(fd);
+		if ((s = slot_new(r, in, SL_FILE)) == NULL)
+			return false;
+		s->last = true;
+		slot_publish(r);
+		return true;
+	}
+	for (;;) {
+		if ((s = slot_new(r, in, SL_MEM)) == NULL) {
+			sift_decoder_close(dec);
+			return false;
+		}
+		if (sift_decoder_codec(dec) != NULL)
+			s->codec = sift_decoder_codec(dec)->name;
+		slot_reserve(s, bs);
+		/* the bytes after the previous cut start this block */
+		if (carry > 0)
+			memcpy(s->buf, prev->buf + prev->n, carry);
+		s->n = carry;
+		s->off = off;
+		s->before = before;
+		cut = 0;
+		lo = 0;
+		fill_to = bs;
+		for (;;) {
+			if (first && s->n >= 19) {
+				first = false;
+				if (!exim_stamp(s->buf, s->n))
+					break;	/* not Exim's own format */
+			}
+			if (s->n >= fill_to) {
+				if ((cut = find_cut(s->buf, lo, s->n)) > 0)
+					break;
+				/* no entry starts there: read more */
+				lo = s->n - 19;
+				fill_to = s->n + bs / 2;
+				if (fill_to > BLOCK_MAX * bs)
+					break;
+			}
+			slot_reserve(s, fill_to);
+			k = sift_decoder_read(dec, s->buf + s->n,
+			    fill_to - s->n, &e);
+			if (k <= 0) {
+				eof = true;
+				break;
+			}
+			s->n += (size_t)k;
+		}
+		if (cut == 0 && !eof && s->n > 0) {
+			/* the rest in one slot: read on by the worker */
+			s->kind = SL_RESUME;
+			s->dec = dec;
+			s->last = true;
+			slot_publish(r);
+			return true;
+		}
+		if (cut == 0) {
+			/* the end of the input (and its failure, if any) */
+			if (e.code != SIFT_E_OK)
+				s->pending = e;
+			s->last = true;
+			slot_publish(r);
+			sift_decoder_close(dec);
+			return true;
+		}
+		carry = s->n - cut;
+		s->n = cut;
+		off += cut;
+		before += count_nl(s->buf, cut);
+		prev = s;
+		slot_publish(r);
+	}
+}
+
+/* Compressed, by the magic bytes the reader goes by? */
 static bool
 compressed(const char *path)
 {
-	unsigned char m[6];
+	unsigned char m[SIFT_CODEC_PEEK];
 	ssize_t n;
 	int fd;
 
-	if (strcmp(path, "-") == 0)
-		return true;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return false;
 	n = read(fd, m, sizeof(m));
 	close(fd);
-	return (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||
-	    (n >= 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0) ||
-	    (n >= 3 && memcmp(m, "BZh", 3) == 0) ||
-	    (n >= 6 && memcmp(m, "\xfd" "7zXZ\0", 6) == 0);
+	return n > 0 && sift_codec_detect(m, (size_t)n) != NULL;
 }
 
-/* Read, parse, filter and format one input, or one part of one. */
+static void *
+producer(void *arg)
+{
+	struct run *r = arg;
+	struct slot *s;
+
+	for (size_t i = 0; i < r->ninputs; i++) {
+		if (r->inputs[i].split) {
+			if (!produce_split(r, &r->inputs[i]))
+				break;
+			continue;
+		}
+		if ((s = slot_new(r, &r->inputs[i], SL_FILE)) == NULL)
+			break;
+		s->last = true;
+		slot_publish(r);
+	}
+	pthread_mutex_lock(&r->mu);
+	r->prod_done = true;
+	pthread_cond_broadcast(&r->cv_slot);
+	pthread_cond_signal(&r->cv_main);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* Read, parse, filter and format one slot. */
 static void
-do_input(struct run *r, size_t i, struct sift_recout *ro)
+do_slot(struct run *r, uint64_t seq, struct sift_recout *ro)
 {
 	const struct opts *o = r->o;
-	struct slot *s = &r->slots[i];
+	struct slot *s = &r->ring[seq % RING];
 	struct sift_err e = SIFT_ERR_INIT;
 	struct sift_stream_opts sopts;
 	struct sift_stream *st;
@@ -466,39 +657,47 @@ do_input(struct run *r, size_t i, struct sift_recout *ro)
 	struct sift_rec rec;
 	struct chunk *c;
 	bool filtering = sift_filter_active(o->filter);
-	uint64_t before = 0, last = UINT64_MAX, lineno;
+	uint64_t lineno;
 	char msg[sizeof(e.msg)];
 	const char *path;
 	int rc;
 
-	if (s->part) {
-		if (part_start(r, i, &before) == -1) {
-			snprintf(msg, sizeof(msg), "%s: %s", s->path,
-			    strerror(errno));
-			slot_warn(s, msg);
-			s->trouble = true;
-			chunk_put(r, i, NULL, true);
-			return;
-		}
-		/* the last part reads to the end, unfinished last line too */
-		if (!s->lastpart)
-			last = before + s->nlines;
-	}
 	memset(&sopts, 0, sizeof(sopts));
 	sopts.parse = o->popts;
 	sopts.no_sort = true;
 	/* decompress in a thread of its own, ahead of the parsing */
-	sopts.threads = !s->part && compressed(s->path) ? 2 : 1;
-	path = s->path;
+	sopts.threads = s->kind == SL_FILE && s->in->compressed ? 2 : 1;
+	path = s->in->path;
 	if (sift_stream_open(&st, &path, 1, &sopts, &e) == -1) {
 		slot_warn(s, e.msg);
 		s->trouble = true;
-		chunk_put(r, i, NULL, true);
+		sift_decoder_close(s->dec);
+		s->dec = NULL;
+		chunk_put(r, seq, NULL, true);
 		return;
 	}
-	if (s->part)
-		sift_stream_set_start(st, s->off, before);
-	src.file = strcmp(s->path, "-") == 0 ? "(stdin)" : s->path;
+	if (s->kind == SL_RESUME) {
+		struct sift_decoder *dec = s->dec;
+		struct sift_reader_opts rop;
+
+		memset(&rop, 0, sizeof(rop));
+		rop.start_offset = s->off;
+		rop.start_lineno = s->before;
+		rop.threads = s->in->compressed ? 2 : 1;
+		s->dec = NULL;
+		sift_stream_set_reader(st, sift_reader_resume(path, dec,
+		    s->buf, s->n, &rop));
+	} else if (s->kind == SL_MEM) {
+		struct sift_reader_opts rop;
+
+		memset(&rop, 0, sizeof(rop));
+		rop.start_offset = s->off;
+		rop.start_lineno = s->before;
+		sift_stream_set_reader(st, sift_reader_mem(path, s->codec,
+		    s->buf, s->n, &s->pending, &rop));
+	}
+	src.file = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	src.file_n = strlen(src.file);
 	c = chunk_get(r);
 	for (;;) {
 		rc = sift_stream_next(st, &rec, &e);
@@ -510,9 +709,7 @@ do_input(struct run *r, size_t i, struct sift_recout *ro)
 			continue;	/* the next call ends the stream */
 		}
 		lineno = sift_stream_lineno(st);
-		if (lineno > last)
-			break;		/* the next part's first line */
-		s->lines = lineno - before;
+		s->lines = lineno - s->before;
 		if ((rec.flags & SIFT_REC_TRUNC) &&
 		    !(rec.flags & SIFT_REC_ASSEMBLED)) {
 			s->longlines++;
@@ -534,7 +731,7 @@ do_input(struct run *r, size_t i, struct sift_recout *ro)
 		sift_recout_write(ro, &c->b, &rec, &src);
 		s->records++;
 		if (c->b.n >= CHUNK_SIZE) {
-			chunk_put(r, i, c, false);
+			chunk_put(r, seq, c, false);
 			if (stopped(r)) {
 				c = NULL;
 				break;
@@ -542,13 +739,8 @@ do_input(struct run *r, size_t i, struct sift_recout *ro)
 			c = chunk_get(r);
 		}
 	}
-	if (o->verbose < 0 && s->longlines > 0) {
-		snprintf(msg, sizeof(msg), "%s: %llu overlong lines skipped",
-		    src.file, (unsigned long long)s->longlines);
-		slot_warn(s, msg);
-	}
 	sift_stream_close(st);
-	chunk_put(r, i, c, true);
+	chunk_put(r, seq, c, true);
 }
 
 static void *
@@ -557,28 +749,61 @@ worker(void *arg)
 	struct run *r = arg;
 	struct sift_err e = SIFT_ERR_INIT;
 	struct sift_recout *ro;
-	size_t i;
+	uint64_t seq;
 
 	ro = sift_recout_new(r->o->fmt, r->o->fields, &e);
 	if (ro == NULL)
 		abort();	/* checked in run_all() */
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		i = r->next;
-		if (i < r->nslots && !r->stop)
-			r->next++;
-		else
-			i = r->nslots;
-		pthread_mutex_unlock(&r->mu);
-		if (i >= r->nslots)
+		while (r->next >= r->produced && !r->prod_done && !r->stop)
+			pthread_cond_wait(&r->cv_slot, &r->mu);
+		if (r->next >= r->produced || r->stop) {
+			pthread_mutex_unlock(&r->mu);
 			break;
-		do_input(r, i, ro);
+		}
+		seq = r->next++;
+		pthread_mutex_unlock(&r->mu);
+		do_slot(r, seq, ro);
 	}
 	sift_recout_free(ro);
 	return NULL;
 }
 
-/* Write every input's chunks in order; returns false on a write error. */
+/* Warnings of a written slot, at most MAX_MSGS per input. */
+static void
+slot_msgs(const struct opts *o, struct slot *s)
+{
+	struct input *in = s->in;
+	char msg[sizeof(s->msgs[0])];
+
+	for (unsigned k = 0; k < s->nmsgs; k++) {
+		if (in->nmsgs < MAX_MSGS) {
+			warnx("%s", s->msgs[k]);
+			in->nmsgs++;
+		} else
+			in->dropped++;
+	}
+	in->dropped += s->dropped;
+	in->longlines += s->longlines;
+	if (!s->last)
+		return;
+	if (o->verbose < 0 && in->longlines > 0) {
+		snprintf(msg, sizeof(msg), "%s: %llu overlong lines skipped",
+		    strcmp(in->path, "-") == 0 ? "(stdin)" : in->path,
+		    (unsigned long long)in->longlines);
+		if (in->nmsgs < MAX_MSGS) {
+			warnx("%s", msg);
+			in->nmsgs++;
+		} else
+			in->dropped++;
+	}
+	if (in->dropped > 0)
+		warnx("%s: %llu more warnings", in->path,
+		    (unsigned long long)in->dropped);
+}
+
+/* Write every slot's chunks in order; returns false on a write error. */
 static bool
 writer(struct run *r, FILE *fp)
 {
@@ -586,8 +811,16 @@ writer(struct run *r, FILE *fp)
 	struct chunk *c, *n;
 	bool ok = true, done;
 
-	for (size_t i = 0; i < r->nslots; i++) {
-		s = &r->slots[i];
+	for (uint64_t seq = 0;; seq++) {
+		pthread_mutex_lock(&r->mu);
+		while (seq >= r->produced && !r->prod_done)
+			pthread_cond_wait(&r->cv_main, &r->mu);
+		if (seq >= r->produced) {
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+		pthread_mutex_unlock(&r->mu);
+		s = &r->ring[seq % RING];
 		for (;;) {
 			pthread_mutex_lock(&r->mu);
 			while (s->head == NULL && !s->done)
@@ -611,19 +844,24 @@ writer(struct run *r, FILE *fp)
 			if (done)
 				break;
 		}
-		for (unsigned k = 0; k < s->nmsgs; k++)
-			warnx("%s", s->msgs[k]);
-		if (s->dropped > 0)
-			warnx("%s: %llu more warnings", s->path,
-			    (unsigned long long)s->dropped);
+		slot_msgs(r->o, s);
+		if (s->trouble || s->longlines > 0)
+			r->trouble = true;
+		r->lines += s->lines;
+		r->records += s->records;
+		r->unparsed += s->unparsed;
+		r->longlines += s->longlines;
+		for (int k = 0; k < SIFT_EV__COUNT; k++)
+			r->events[k] += s->events[k];
 		pthread_mutex_lock(&r->mu);
-		r->head = i + 1;
+		r->head = seq + 1;
 		/* chunks of the new head no longer count against the queue */
-		if (i + 1 < r->nslots)
-			r->queued -= r->slots[i + 1].nq;
+		if (seq + 1 < r->produced)
+			r->queued -= r->ring[(seq + 1) % RING].nq;
 		if (!ok)
 			r->stop = true;
 		pthread_cond_broadcast(&r->cv_work);
+		pthread_cond_broadcast(&r->cv_slot);
 		pthread_mutex_unlock(&r->mu);
 		if (!ok)
 			break;
@@ -636,103 +874,21 @@ writer(struct run *r, FILE *fp)
 static void
 report_counts(const struct run *r)
 {
-	uint64_t ev[SIFT_EV__COUNT] = { 0 }, lines = 0, recs = 0, unp = 0;
-	uint64_t longl = 0;
-	size_t inputs = 0;
-
-	for (size_t i = 0; i < r->nslots; i++) {
-		if (r->slots[i].owner)
-			inputs++;
-		lines += r->slots[i].lines;
-		recs += r->slots[i].records;
-		unp += r->slots[i].unparsed;
-		longl += r->slots[i].longlines;
-		for (int k = 0; k < SIFT_EV__COUNT; k++)
-			ev[k] += r->slots[i].events[k];
-	}
 	fprintf(stderr, "eximparse: %zu input%s, %llu lines, %llu records "
-	    "written\n", inputs, inputs == 1 ? "" : "s",
-	    (unsigned long long)lines,
-	    (unsigned long long)recs);
+	    "written\n", r->ninputs, r->ninputs == 1 ? "" : "s",
+	    (unsigned long long)r->lines,
+	    (unsigned long long)r->records);
 	for (int k = 0; k < SIFT_EV__COUNT; k++)
-		if (ev[k] > 0)
+		if (r->events[k] > 0)
 			fprintf(stderr, "eximparse: %12llu %s\n",
-			    (unsigned long long)ev[k],
+			    (unsigned long long)r->events[k],
 			    sift_event_name((enum sift_event)k));
-	if (unp > 0)
+	if (r->unparsed > 0)
 		fprintf(stderr, "eximparse: %12llu lines without an Exim "
-		    "prefix\n", (unsigned long long)unp);
-	if (longl > 0)
+		    "prefix\n", (unsigned long long)r->unparsed);
+	if (r->longlines > 0)
 		fprintf(stderr, "eximparse: %12llu overlong lines skipped\n",
-		    (unsigned long long)longl);
-}
-
-/* Does p[0..n) start with Exim's own "YYYY-MM-DD HH:MM:SS"? */
-static bool
-exim_stamp(const char *p, size_t n)
-{
-	static const char pat[] = "dddd-dd-dd dd:dd:dd";
-
-	if (n < sizeof(pat) - 1)
-		return false;
-	for (size_t i = 0; i < sizeof(pat) - 1; i++)
-		if (pat[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != pat[i])
-			return false;
-	return true;
-}
-
-/*
- * Line-aligned cut points of a big plain Exim log, so that several
- * workers parse one file: each cut is at the start of a line that begins
- * with Exim's own time stamp (never inside a multi-line entry or a syslog
- * file). Returns the number of parts (1: do not split).
- */
-static size_t
-cut_file(const char *path, uint64_t part, uint64_t **cuts)
-{
-	char buf[64 * 1024];
-	struct stat st;
-	uint64_t *c = NULL, prev = 0, at;
-	size_t nc = 0, len;
-	ssize_t n;
-	char *p;
-	int fd;
-
-	*cuts = NULL;
-	if (strcmp(path, "-") == 0 || stat(path, &st) == -1 ||
-	    !S_ISREG(st.st_mode) || (uint64_t)st.st_size < 2 * part)
-		return 1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 1;
-	/* plain text in Exim's own format only (not compressed, not syslog) */
-	n = pread(fd, buf, 64, 0);
-	if (n < 20 || !exim_stamp(buf, (size_t)n)) {
-		close(fd);
-		return 1;
-	}
-	c = sift_xreallocarray(NULL, (size_t)((uint64_t)st.st_size / part + 2),
-	    sizeof(*c));
-	c[nc++] = 0;
-	for (at = part; at + part / 2 < (uint64_t)st.st_size; at += part) {
-		if (at <= prev)
-			continue;
-		n = pread(fd, buf, sizeof(buf), (off_t)(at - 1));
-		if (n <= 0)
-			break;
-		len = (size_t)n;
-		for (p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))) !=
-		    NULL; p++) {
-			if (exim_stamp(p + 1, len - (size_t)(p + 1 - buf))) {
-				prev = at - 1 + (uint64_t)(p + 1 - buf);
-				c[nc++] = prev;
-				break;
-			}
-		}
-	}
-	close(fd);
-	c[nc] = (uint64_t)st.st_size;
-	*cuts = c;
-	return nc;
+		    (unsigned long long)r->longlines);
 }
 
 /* Say so when a directory operand held no Exim log. */
@@ -757,24 +913,22 @@ empty_dir_note(struct sift_logset *ls, size_t nf, const char *dir)
 
 /*
  * The inputs in reading order (rotated sets oldest first, directories
- * expanded), big plain files cut in parts when several jobs run.
+ * expanded). With several jobs, the big plain files are cut in blocks,
+ * and the compressed files too when there are fewer of them than jobs
+ * (else each is decoded whole by a worker, several at once).
  */
-static struct slot *
-make_slots(int argc, char **argv, size_t njobs, size_t *nslots,
+static void
+make_inputs(struct run *r, int argc, char **argv, size_t njobs,
     bool *trouble)
 {
 	struct sift_logset_opts lo;
 	struct sift_err e = SIFT_ERR_INIT;
 	struct sift_logset *ls;
-	struct slot *slots = NULL;
-	const char *env;
-	uint64_t part = PART_SIZE, *cuts;
-	size_t n = 0, nf, k;
-	char *path;
+	struct input *in;
+	struct stat st;
+	size_t nf, ncomp = 0;
+	bool *reg;
 
-	if ((env = getenv("EXIMPARSE_PART_SIZE")) != NULL)
-		part = (uint64_t)cli_number(env, 4096, INT64_MAX,
-		    "EXIMPARSE_PART_SIZE");
 	memset(&lo, 0, sizeof(lo));
 	lo.threads = 1;
 	ls = sift_logset_new(&lo);
@@ -788,28 +942,31 @@ make_slots(int argc, char **argv, size_t njobs, size_t *nslots,
 	nf = sift_logset_count(ls);
 	for (int i = 0; i < argc; i++)
 		empty_dir_note(ls, nf, argv[i]);
+	r->inputs = sift_xcalloc(nf > 0 ? nf : 1, sizeof(*r->inputs));
+	reg = sift_xcalloc(nf > 0 ? nf : 1, sizeof(*reg));
+	r->ninputs = nf;
 	for (size_t i = 0; i < nf; i++) {
-		path = sift_xstrdup(sift_logset_path(ls, i));
-		cuts = NULL;
-		k = njobs > 1 ? cut_file(path, part, &cuts) : 1;
-		slots = sift_xreallocarray(slots, n + k, sizeof(*slots));
-		memset(slots + n, 0, k * sizeof(*slots));
-		for (size_t j = 0; j < k; j++) {
-			slots[n + j].path = path;
-			if (k > 1) {
-				slots[n + j].part = true;
-				slots[n + j].off = cuts[j];
-				slots[n + j].end = cuts[j + 1];
-				slots[n + j].lastpart = j + 1 == k;
-			}
+		in = &r->inputs[i];
+		in->path = sift_xstrdup(sift_logset_path(ls, i));
+		if (strcmp(in->path, "-") == 0) {
+			/* may be compressed; reading it ahead pays either way */
+			in->compressed = true;
+			continue;
 		}
-		slots[n].owner = true;
-		free(cuts);
-		n += k;
+		if (stat(in->path, &st) == -1 || !S_ISREG(st.st_mode))
+			continue;
+		reg[i] = true;
+		in->compressed = compressed(in->path);
+		if (in->compressed)
+			ncomp++;
+		else if ((uint64_t)st.st_size >= 2 * r->blocksize)
+			in->split = njobs > 1;
 	}
+	for (size_t i = 0; i < nf; i++)
+		if (reg[i] && r->inputs[i].compressed && ncomp < njobs)
+			r->inputs[i].split = true;
+	free(reg);
 	sift_logset_free(ls);
-	*nslots = n;
-	return slots;
 }
 
 static int
@@ -818,13 +975,13 @@ run_all(struct opts *o, int argc, char **argv)
 	struct sift_err e = SIFT_ERR_INIT;
 	struct sift_recout *ro;
 	struct sift_obuf hdr = SIFT_OBUF_INIT;
-	pthread_t tids[MAX_JOBS];
+	pthread_t tids[MAX_JOBS], ptid;
 	struct run r;
 	struct chunk *c;
-	size_t npaths, njobs;
+	const char *env;
+	size_t njobs;
 	int64_t now;
 	bool ok, trouble = false;
-	uint64_t records = 0;
 	FILE *fp;
 	int rc;
 
@@ -851,21 +1008,28 @@ run_all(struct opts *o, int argc, char **argv)
 		njobs = MAX_JOBS;
 	memset(&r, 0, sizeof(r));
 	r.o = o;
-	r.slots = make_slots(argc, argv, njobs, &r.nslots, &trouble);
-	npaths = r.nslots;
+	r.blocksize = BLOCK_SIZE;
+	if ((env = getenv("EXIMPARSE_PART_SIZE")) != NULL)
+		r.blocksize = (uint64_t)cli_number(env, 4096, 1 << 30,
+		    "EXIMPARSE_PART_SIZE");
+	make_inputs(&r, argc, argv, njobs, &trouble);
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv_main, NULL);
 	pthread_cond_init(&r.cv_work, NULL);
-	pthread_cond_init(&r.cv_count, NULL);
+	pthread_cond_init(&r.cv_slot, NULL);
 
 	fp = cli_output_open(o->out);
 	sift_recout_header(ro, &hdr);
 	sift_recout_free(ro);
 	ok = hdr.n == 0 || fwrite(hdr.p, 1, hdr.n, fp) == hdr.n;
 	sift_obuf_release(&hdr);
+	if (!ok)
+		r.stop = true;
 
-	if (njobs > npaths)
-		njobs = npaths;
+	if ((rc = pthread_create(&ptid, NULL, producer, &r)) != 0) {
+		errno = rc;
+		err(CLI_EXIT_TROUBLE, "pthread_create");
+	}
 	for (size_t k = 0; k < njobs; k++)
 		if ((rc = pthread_create(&tids[k], NULL, worker, &r)) != 0) {
 			errno = rc;
@@ -873,24 +1037,26 @@ run_all(struct opts *o, int argc, char **argv)
 		}
 	if (ok)
 		ok = writer(&r, fp);
-	else {
-		pthread_mutex_lock(&r.mu);
+	pthread_mutex_lock(&r.mu);
+	if (!ok)
 		r.stop = true;
-		pthread_cond_broadcast(&r.cv_work);
-		pthread_mutex_unlock(&r.mu);
-	}
+	pthread_cond_broadcast(&r.cv_work);
+	pthread_cond_broadcast(&r.cv_slot);
+	pthread_mutex_unlock(&r.mu);
+	pthread_join(ptid, NULL);
 	for (size_t k = 0; k < njobs; k++)
 		pthread_join(tids[k], NULL);
 
-	for (size_t i = 0; i < npaths; i++) {
-		if (r.slots[i].trouble || r.slots[i].longlines > 0)
-			trouble = true;
-		records += r.slots[i].records;
-		for (c = r.slots[i].head; c != NULL; c = r.slots[i].head) {
-			r.slots[i].head = c->next;
+	if (r.trouble)
+		trouble = true;
+	for (size_t i = 0; i < RING; i++) {
+		for (c = r.ring[i].head; c != NULL; c = r.ring[i].head) {
+			r.ring[i].head = c->next;
 			sift_obuf_release(&c->b);
 			free(c);
 		}
+		sift_decoder_close(r.ring[i].dec);
+		free(r.ring[i].buf);
 	}
 	if (o->verbose > 0)
 		report_counts(&r);
@@ -902,11 +1068,10 @@ run_all(struct opts *o, int argc, char **argv)
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv_main);
 	pthread_cond_destroy(&r.cv_work);
-	pthread_cond_destroy(&r.cv_count);
-	for (size_t i = 0; i < npaths; i++)
-		if (r.slots[i].owner)
-			free(r.slots[i].path);
-	free(r.slots);
+	pthread_cond_destroy(&r.cv_slot);
+	for (size_t i = 0; i < r.ninputs; i++)
+		free(r.inputs[i].path);
+	free(r.inputs);
 	sift_filter_free(o->filter);
 
 	if (o->keep_going)
@@ -918,5 +1083,5 @@ run_all(struct opts *o, int argc, char **argv)
 	rc = cli_output_close(fp, ok && !trouble);
 	if (!ok || trouble || rc != CLI_EXIT_OK)
 		return CLI_EXIT_TROUBLE;
-	return records > 0 ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
+	return r.records > 0 ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
 }

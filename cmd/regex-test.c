@@ -6,12 +6,16 @@
 #include <sys/stat.h>
 
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "cli.h"
@@ -19,19 +23,22 @@
 #include "f2bcheck.h"
 #include "f2bdate.h"
 #include "json.h"
+#include "mapfile.h"
 #include "obuf.h"
 #include "reader.h"
 #include "xalloc.h"
 #include "banned.h"
 
-#define USAGE	"usage: regex-test [-hrVv] [-c dir] [-d pattern] [-L lines] " \
-		"[--json] [--no-check-all]\n" \
-		"                  [--no-timing] [--now time] " \
-		"[--print-all-ignored] [--print-all-matched]\n" \
-		"                  [--print-all-missed] [--print-no-ignored] " \
-		"[--print-no-missed]\n" \
-		"                  [--strict] [--usedns mode] " \
-		"log filter [ignoreregex]\n" \
+#define USAGE	"usage: regex-test [-hrVv] [-c dir] [-d pattern] [-j jobs] " \
+		"[-L lines] [--json]\n" \
+		"                  [--no-check-all] " \
+"[--no-timing] [--now time] " \
+		"[--print-all-ignored]\n" \
+		"                  [--print-all-matched] [--print-all-missed] " \
+		"[--print-no-ignored]\n" \
+		"                  [--print-no-missed] [--strict] " \
+		"[--usedns mode] log filter\n" \
+		"                  [ignoreregex]\n" \
 		"       regex-test [-c dir] [--now time] --check samples " \
 		"[filter]\n"
 
@@ -42,6 +49,7 @@
     "  -c, --config DIR      fail2ban configuration directory (/etc/fail2ban)\n" \
     "  -d, --datepattern P   date pattern replacing the filter's\n" \
     "  -h, --help            this help\n" \
+    "  -j, --jobs N          threads for a big plain log (default: cores, <= 4)\n" \
     "  -L, --maxlines N      multi-line buffer size replacing the filter's\n" \
     "  -r, --raw             accepted for compatibility: never any DNS\n" \
     "  -V, --version         print the version\n" \
@@ -58,6 +66,9 @@
     "2 trouble (missing file, bad filter or regex). See regex-test(1).\n"
 
 #define MAXSHOW	20	/* fail2ban-regex lists fewer lines than this */
+#define MAXJOBS	16	/* -j */
+#define DEFJOBS	4	/* at most this many by default */
+#define MINPIECE (256 * 1024)	/* smallest piece of a log a job reads */
 
 enum {
 	O_CHECK = 256, O_JSON, O_NOCHECKALL, O_NOTIMING, O_NOW, O_PAIGN,
@@ -70,6 +81,7 @@ struct opts {
 	unsigned	 maxlines;
 	const char	*usedns;
 	const char	*check;
+	unsigned	 jobs;
 	int64_t		 now;
 	bool		 now_set;
 	bool		 json, first_only, timing, strict, verbose;
@@ -423,20 +435,37 @@ json_summary(const struct sift_f2b *f, const struct stats *st,
 }
 
 static void
-flush_ob(struct sift_obuf *ob)
+flush_ob(struct sift_obuf *ob, FILE *fp)
 {
 	if (ob->n > 0) {
-		fwrite(ob->p, 1, ob->n, stdout);
+		fwrite(ob->p, 1, ob->n, fp);
 		sift_obuf_reset(ob);
 	}
 }
 
-/* One line through the filter, as Fail2banRegex.process(). */
+/* Where a run of lines goes: one filter, its counts, its JSON. */
+struct ctx {
+	const struct opts	*o;
+	struct sift_f2b		*f;
+	struct stats		*st;
+	struct sift_obuf	*ob;
+	FILE			*json;		/* JSON lines go there */
+	const char		*where;		/* for messages */
+	bool			 spec;		/* a piece read ahead */
+	bool			 mapped;	/* lines are in a mapped log */
+};
+
+/*
+ * One line through the filter, as Fail2banRegex.process(). Returns -1 when
+ * a piece read ahead meets a match limit (it is then read again in order
+ * to report it), else 0.
+ */
 static int
-test_line(const struct opts *o, struct sift_f2b *f, const char *p, size_t n,
-    uint64_t lineno, struct stats *st, struct sift_obuf *ob,
-    const char *where)
+test_line(const struct ctx *c, const char *p, size_t n, uint64_t lineno)
 {
+	const struct opts *o = c->o;
+	struct sift_f2b *f = c->f;
+	struct stats *st = c->st;
 	struct sift_f2b_result res;
 	struct sift_err e;	/* filled in by a failing call (not per line) */
 	unsigned i;
@@ -445,9 +474,13 @@ test_line(const struct opts *o, struct sift_f2b *f, const char *p, size_t n,
 		n--;
 	if (n == 0 || p[0] == '#')
 		return 0;
-	if (sift_f2b_process(f, p, n, &res, &e) != 0) {
+	/* a mapped line can be read in place: its "\n" follows it */
+	if ((c->mapped && p[n] == '\n' ? sift_f2b_process_nl(f, p, n, &res,
+	    &e) : sift_f2b_process(f, p, n, &res, &e)) != 0) {
+		if (c->spec)
+			return -1;
 		if (st->limits++ < 5)
-			warnx("%s:%llu: %s", where,
+			warnx("%s:%llu: %s", c->where,
 			    (unsigned long long)lineno, e.msg);
 		st->tested++;
 		st->missed++;
@@ -498,11 +531,296 @@ test_line(const struct opts *o, struct sift_f2b *f, const char *p, size_t n,
 			lines_add(&st->lmatched, pl.p, pl.n);
 	}
 	if (o->json && res.nhits > 0) {
-		json_hits(f, &res, lineno, ob);
-		if (ob->n > 60000)
-			flush_ob(ob);
+		json_hits(f, &res, lineno, c->ob);
+		if (c->ob->n > 60000)
+			flush_ob(c->ob, c->json);
 	}
 	return 0;
+}
+
+static void
+stats_free(struct stats *st)
+{
+	lines_free(&st->lmatched);
+	lines_free(&st->lmissed);
+	lines_free(&st->lignored);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Kept lines of a later run: those the whole run would have kept. */
+static void
+lines_merge(struct lines *dst, struct lines *src, uint64_t before, bool all)
+{
+	size_t j;
+
+	for (j = 0; j < src->n; j++) {
+		if (all || before + j + 1 <= MAXSHOW + 1) {
+			if (dst->n == dst->cap) {
+				dst->cap = dst->cap ? dst->cap * 2 : 32;
+				dst->l = sift_xreallocarray(dst->l, dst->cap,
+				    sizeof(*dst->l));
+			}
+			dst->l[dst->n++] = src->l[j];
+		} else
+			free(src->l[j]);
+	}
+	src->n = 0;
+}
+
+/* dst then src, as if one run had read both (src had no promotions). */
+static void
+stats_merge(const struct opts *o, struct stats *dst, struct stats *src)
+{
+	size_t i;
+
+	lines_merge(&dst->lmatched, &src->lmatched, dst->matched, true);
+	lines_merge(&dst->lmissed, &src->lmissed, dst->missed,
+	    o->all_missed);
+	lines_merge(&dst->lignored, &src->lignored, dst->ignored,
+	    o->all_ignored);
+	dst->tested += src->tested;
+	dst->matched += src->matched;
+	dst->missed += src->missed;
+	dst->ignored += src->ignored;
+	dst->prefmatched += src->prefmatched;
+	dst->limits += src->limits;
+	for (i = 0; i < SIFT_F2B_MAXRE; i++) {
+		dst->fail[i] += src->fail[i];
+		dst->ign[i] += src->ign[i];
+	}
+	stats_free(src);
+}
+
+/*
+ * The lines of [from, to) of a mapped log; *lineno counts them. Returns 1
+ * after a last line without its end (not tested, as fail2ban-regex), else
+ * 0.
+ */
+static int
+run_range(const struct ctx *c, const struct sift_mapfile *m, size_t from,
+    size_t to, uint64_t *lineno)
+{
+	struct sift_maplines it;
+	struct sift_str line;
+	size_t used;
+	bool cut;
+
+	sift_maplines_init(&it, m, from, to, 0);
+	while (sift_maplines_next(&it, &line, &used, &cut) == 1) {
+		/* fail2ban-regex waits for the line end */
+		if (!cut && used <= line.n)
+			return 1;
+		(*lineno)++;
+		(void)test_line(c, line.p, line.n, *lineno);
+	}
+	return 0;
+}
+
+/*
+ * A piece of a big log read ahead by its own thread with its own filter,
+ * from a fresh date detector. Its results count from the line after its
+ * last unsteady date search (mark) on: those lines got what reading the
+ * whole log in order gives them once the detectors can join there.
+ */
+struct piece {
+	const struct opts		*o;
+	struct sift_f2b			*f;
+	const struct sift_mapfile	*m;
+	const char			*where;
+	size_t				 from, to;
+	uint64_t			 lineno;	/* lines before from */
+	pthread_t			 tid;
+	bool				 started;
+	/* results */
+	size_t				 mark;
+	uint64_t			 nlines;	/* in [mark, to) */
+	bool				 failed;	/* a match limit */
+	struct stats			 st;
+	struct sift_obuf		 ob;
+	FILE				*tmp;		/* its JSON lines */
+	long				 tmpmark;	/* ... from mark on */
+};
+
+static void *
+piece_run(void *arg)
+{
+	struct piece *pc = arg;
+	struct sift_f2bdate *d = sift_f2b_dates(pc->f);
+	struct ctx c = { pc->o, pc->f, &pc->st, &pc->ob, pc->tmp, pc->where,
+	    true, true };
+	struct sift_maplines it;
+	struct sift_str line;
+	uint64_t lineno = pc->lineno, u;
+	size_t used, off = pc->from;
+	bool cut;
+
+	pc->mark = pc->from;
+	sift_maplines_init(&it, pc->m, pc->from, pc->to, 0);
+	while (sift_maplines_next(&it, &line, &used, &cut) == 1) {
+		if (!cut && used <= line.n)
+			break;
+		lineno++;
+		u = sift_f2bdate_unsteady(d);
+		if (test_line(&c, line.p, line.n, lineno) != 0) {
+			pc->failed = true;
+			break;
+		}
+		off += used;
+		if (sift_f2bdate_unsteady(d) != u) {
+			/* the lines so far are read again in order */
+			stats_free(&pc->st);
+			sift_obuf_reset(&pc->ob);
+			if (pc->tmp != NULL) {
+				fflush(pc->tmp);
+				pc->tmpmark = ftell(pc->tmp);
+			}
+			pc->mark = off;
+			pc->nlines = 0;
+			continue;
+		}
+		pc->nlines++;
+	}
+	if (pc->tmp != NULL) {
+		flush_ob(&pc->ob, pc->tmp);
+		if (fflush(pc->tmp) != 0 || ferror(pc->tmp) ||
+		    pc->tmpmark < 0)
+			pc->failed = true;
+	}
+	return NULL;
+}
+
+/* Copy a piece's JSON lines from its mark on; false on a failure. */
+static bool
+copy_json(struct piece *pc)
+{
+	char buf[65536];
+	size_t k;
+
+	if (fseek(pc->tmp, pc->tmpmark, SEEK_SET) != 0)
+		return false;
+	while ((k = fread(buf, 1, sizeof(buf), pc->tmp)) > 0)
+		fwrite(buf, 1, k, stdout);
+	return !ferror(pc->tmp);
+}
+
+static void
+piece_free(struct piece *pc)
+{
+	stats_free(&pc->st);
+	sift_obuf_release(&pc->ob);
+	if (pc->tmp != NULL)
+		fclose(pc->tmp);
+	sift_f2b_free(pc->f);
+}
+
+/* The number of pieces for a log of size bytes (1: read in order). */
+static unsigned
+npieces(const struct opts *o, const struct sift_f2b *f, size_t size)
+{
+	size_t k = size / MINPIECE;
+
+	if (o->jobs <= 1 || !sift_f2b_stateless(f) || k < 2)
+		return 1;
+	return k < o->jobs ? (unsigned)k : o->jobs;
+}
+
+static volatile sig_atomic_t bus_len;
+static char bus_msg[512];
+
+static void
+on_sigbus(int sig)
+{
+	(void)sig;
+	(void)!write(STDERR_FILENO, bus_msg, (size_t)bus_len);
+	_exit(CLI_EXIT_TROUBLE);
+}
+
+/*
+ * A mapped log: in order, or cut at line boundaries into pieces read at
+ * once (the first by this thread), their results then joined in order.
+ * Returns the run's exit status so far.
+ */
+static int
+run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
+    const char *ignore, const struct sift_f2b_opts *fo)
+{
+	struct sigaction sa;
+	struct piece pcs[MAXJOBS];
+	size_t size = sift_mapfile_size(m), cuts[MAXJOBS + 1];
+	unsigned np = npieces(c->o, c->f, size), i;
+	uint64_t lineno = 0;
+	int rc = CLI_EXIT_OK;
+
+	/* a log that shrinks under us: a message, not a crash */
+	bus_len = snprintf(bus_msg, sizeof(bus_msg), "%s: %s: file changed "
+	    "size while being read\n", "regex-test", c->where);
+	if (bus_len < 0 || (size_t)bus_len >= sizeof(bus_msg))
+		bus_len = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+	memset(pcs, 0, sizeof(pcs));
+	cuts[0] = 0;
+	for (i = 1; i < np; i++)
+		cuts[i] = sift_mapfile_line_at(m, size / np * i);
+	cuts[np] = size;
+	for (i = 1; i < np; i++) {
+		struct piece *pc = &pcs[i];
+		struct sift_err e = SIFT_ERR_INIT;
+
+		pc->o = c->o;
+		pc->m = m;
+		pc->where = c->where;
+		pc->from = cuts[i];
+		pc->to = cuts[i + 1];
+		pc->f = sift_f2b_load(spec, fo, NULL, &e);
+		if (pc->f != NULL && ignore != NULL &&
+		    sift_f2b_add_ignore(pc->f, ignore, &e) != 0) {
+			sift_f2b_free(pc->f);
+			pc->f = NULL;
+		}
+		if (pc->f == NULL || pc->from >= pc->to)
+			continue;	/* read in order then */
+		if (c->o->json) {
+			pc->lineno = sift_mapfile_count_lines(m, pc->from);
+			if ((pc->tmp = tmpfile()) == NULL)
+				continue;
+		}
+		if (pthread_create(&pc->tid, NULL, piece_run, pc) == 0)
+			pc->started = true;
+	}
+	(void)run_range(c, m, 0, cuts[1], &lineno);
+	for (i = 1; i < np; i++) {
+		struct piece *pc = &pcs[i];
+		size_t mark = cuts[i];
+
+		if (pc->started) {
+			pthread_join(pc->tid, NULL);
+			mark = pc->mark;
+		}
+		/* up to the piece's mark in order, then its results */
+		(void)run_range(c, m, cuts[i], mark, &lineno);
+		if (pc->started && !pc->failed && sift_f2bdate_can_join(
+		    sift_f2b_dates(c->f), sift_f2b_dates(pc->f))) {
+			sift_f2bdate_join(sift_f2b_dates(c->f),
+			    sift_f2b_dates(pc->f));
+			stats_merge(c->o, c->st, &pc->st);
+			if (c->o->json) {
+				flush_ob(c->ob, stdout);
+				if (!copy_json(pc)) {
+					warnx("%s: temporary file: %s",
+					    c->where, strerror(errno));
+					rc = CLI_EXIT_TROUBLE;
+				}
+			}
+			lineno += pc->nlines;
+		} else
+			(void)run_range(c, m, mark, cuts[i + 1], &lineno);
+	}
+	for (i = 1; i < np; i++)
+		piece_free(&pcs[i]);
+	return rc;
 }
 
 static bool
@@ -598,11 +916,13 @@ run(struct opts *o, int argc, char **argv)
 	struct stats st;
 	struct sift_obuf ob = SIFT_OBUF_INIT;
 	struct stat sb;
+	struct sift_mapfile *m;
+	struct ctx c;
 	char *warn = NULL;
 	const char *log, *ignore;
 	bool isfile;
 	struct timespec t0, t1;
-	int rc = CLI_EXIT_OK;
+	int rc = CLI_EXIT_OK, mk;
 
 	if (o->check != NULL)
 		return run_check(o, argc, argv);
@@ -655,7 +975,24 @@ run(struct opts *o, int argc, char **argv)
 		printf("\n");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (isfile) {
+	c.o = o;
+	c.f = f;
+	c.st = &st;
+	c.ob = &ob;
+	c.json = stdout;
+	c.where = log;
+	c.spec = false;
+	c.mapped = false;
+	if (isfile && (mk = sift_mapfile_open(&m, log, &e)) != 0) {
+		if (mk < 0) {
+			warnx("%s", e.msg);
+			sift_f2b_free(f);
+			return CLI_EXIT_TROUBLE;
+		}
+		c.mapped = true;
+		rc = run_mapped(&c, m, argv[1], ignore, &fo);
+		sift_mapfile_close(m);
+	} else if (isfile) {
 		struct sift_reader *r;
 		struct sift_str line;
 		uint64_t off;
@@ -666,31 +1003,36 @@ run(struct opts *o, int argc, char **argv)
 			sift_f2b_free(f);
 			return CLI_EXIT_TROUBLE;
 		}
+		c.where = sift_reader_name(r);
 		off = sift_reader_offset(r);
 		while ((k = sift_reader_next(r, &line, &e)) == 1) {
 			uint64_t now_off = sift_reader_offset(r);
 
 			/*
 			 * fail2ban-regex waits for the line end: a last
-			 * line without one is not tested.
+			 * line without one is not tested (a line cut at
+			 * the reader's limit is).
 			 */
-			if (now_off - off <= line.n)
+			if (now_off - off <= line.n &&
+			    !sift_reader_truncated(r))
 				break;
 			off = now_off;
-			test_line(o, f, line.p, line.n, sift_reader_lineno(r),
-			    &st, &ob, sift_reader_name(r));
+			(void)test_line(&c, line.p, line.n,
+			    sift_reader_lineno(r));
 		}
 		if (k < 0) {
 			warnx("%s", e.msg);
 			rc = CLI_EXIT_TROUBLE;
 		}
 		sift_reader_close(r);
-	} else
-		test_line(o, f, log, strlen(log), 1, &st, &ob, "(line)");
+	} else {
+		c.where = "(line)";
+		(void)test_line(&c, log, strlen(log), 1);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (o->json) {
 		json_summary(f, &st, &ob);
-		flush_ob(&ob);
+		flush_ob(&ob, stdout);
 	} else
 		print_stats(o, f, &st, (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -704,9 +1046,7 @@ run(struct opts *o, int argc, char **argv)
 			rc = CLI_EXIT_NOMATCH;
 	}
 	sift_obuf_release(&ob);
-	lines_free(&st.lmatched);
-	lines_free(&st.lmissed);
-	lines_free(&st.lignored);
+	stats_free(&st);
 	sift_f2b_free(f);
 	return rc;
 }
@@ -719,6 +1059,7 @@ main(int argc, char *argv[])
 		{ "config", required_argument, NULL, 'c' },
 		{ "datepattern", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "maxlines", required_argument, NULL, 'L' },
 		{ "no-check-all", no_argument, NULL, O_NOCHECKALL },
@@ -737,13 +1078,16 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;
+	long ncpu;
 	int ch;
 
 	cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
 	o.timing = true;
 	o.now = (int64_t)time(NULL);
-	while ((ch = getopt_long(argc, argv, "L:Vc:d:hrv", longopts,
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o.jobs = ncpu < 1 ? 1 : ncpu > DEFJOBS ? DEFJOBS : (unsigned)ncpu;
+	while ((ch = getopt_long(argc, argv, "L:Vc:d:hj:rv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'L':
@@ -761,6 +1105,10 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(CLI_EXIT_OK);
+		case 'j':
+			o.jobs = (unsigned)cli_number(optarg, 1, MAXJOBS,
+			    "jobs");
+			break;
 		case 'r':
 			break;	/* never any DNS: accepted for fail2ban-regex */
 		case 'v':

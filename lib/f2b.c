@@ -1505,6 +1505,37 @@ sift_f2b_dates(const struct sift_f2b *f)
 	return f->dates;
 }
 
+/* Whether a regex has an <F-MLFID> group, also as an alt_ one. */
+static bool
+has_mlfid(const struct sift_rx *rx)
+{
+	unsigned i, num, nn = sift_rx_names(rx);
+
+	for (i = 0; i < nn; i++) {
+		const char *g = sift_rx_name(rx, i, &num);
+
+		if (strcmp(g, "mlfid") == 0 || strncmp(g, "alt_mlfid", 9) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+sift_f2b_stateless(const struct sift_f2b *f)
+{
+	size_t i;
+
+	if (f->maxlines > 1 || (f->haspref && has_mlfid(f->pref.rx)))
+		return false;
+	for (i = 0; i < f->nfail; i++)
+		if (has_mlfid(f->fail[i].rx))
+			return false;
+	for (i = 0; i < f->nign; i++)
+		if (has_mlfid(f->ign[i].rx))
+			return false;
+	return true;
+}
+
 /* ---- matching ----------------------------------------------------------- */
 
 /* Lines of the buffer the failregex i's match covers. */
@@ -1524,7 +1555,7 @@ matched_lines(const struct sift_f2b *f, const char *buf, size_t i)
 }
 
 static int process(struct sift_f2b *, const char *, size_t, const int64_t *,
-    struct sift_f2b_result *, struct sift_err *);
+    bool, struct sift_f2b_result *, struct sift_err *);
 
 static void
 grow(char **p, size_t *cap, size_t want)
@@ -2091,19 +2122,27 @@ int
 sift_f2b_process(struct sift_f2b *f, const char *line, size_t n,
     struct sift_f2b_result *res, struct sift_err *err)
 {
-	return process(f, line, n, NULL, res, err);
+	return process(f, line, n, NULL, false, res, err);
+}
+
+int
+sift_f2b_process_nl(struct sift_f2b *f, const char *line, size_t n,
+    struct sift_f2b_result *res, struct sift_err *err)
+{
+	return process(f, line, n, NULL, true, res, err);
 }
 
 int
 sift_f2b_process_at(struct sift_f2b *f, const char *line, size_t n,
     int64_t t, struct sift_f2b_result *res, struct sift_err *err)
 {
-	return process(f, line, n, &t, res, err);
+	return process(f, line, n, &t, false, res, err);
 }
 
+/* nl: line[n] is a "\n" the subject may end with (no copy then). */
 static int
 process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
-    struct sift_f2b_result *res, struct sift_err *err)
+    bool nl, struct sift_f2b_result *res, struct sift_err *err)
 {
 	size_t ds = 0, de = 0, bn, i;
 	const char *buf;
@@ -2170,15 +2209,20 @@ process(struct sift_f2b *f, const char *line, size_t n, const int64_t *known,
 		f->nml++;
 		mlbuf(f);
 		bn = f->bufn;
+		buf = f->buf;
+	} else if (nl && ds == 0) {
+		/* the date opens the line: the rest and its "\n" as they are */
+		buf = line + de;
+		bn = n - de + 1;
 	} else {
 		grow(&f->buf, &f->bufcap, n + 2);
 		memcpy(f->buf, line, ds);
 		memcpy(f->buf + ds, line + de, n - de);
 		bn = n - (de - ds);
 		f->buf[bn++] = '\n';
+		buf = f->buf;
 	}
 	f->bufn = bn;
-	buf = f->buf;
 	f->prefsubj = buf;
 	f->subj = buf;
 	if (f->nign > 0 && f->nign + 2 < f->nfail) {

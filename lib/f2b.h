@@ -97,10 +97,22 @@ unsigned sift_f2b_maxlines(const struct sift_f2b *f);
 struct sift_f2bdate *sift_f2b_dates(const struct sift_f2b *f);
 
 /*
+ * Whether a line's result depends on no earlier line but through the date
+ * detector: no multi-line buffer (maxlines 1), no <F-MLFID> group.
+ */
+bool	 sift_f2b_stateless(const struct sift_f2b *f);
+
+/*
  * Run one log line (without its newline) through the filter. Returns 0
  * (res filled in) or -1 on a regex match limit (err says which regex).
  */
 SIFT_NODISCARD int sift_f2b_process(struct sift_f2b *f, const char *line,
+	    size_t n, struct sift_f2b_result *res, struct sift_err *err);
+/*
+ * Same for a line followed in memory by its "\n" (line[n] == '\n', as in
+ * a mapped log): the filter may then read the line in place, no copy.
+ */
+SIFT_NODISCARD int sift_f2b_process_nl(struct sift_f2b *f, const char *line,
 	    size_t n, struct sift_f2b_result *res, struct sift_err *err);
 /*
  * Same for a line whose time t is known (a journal entry): no date is

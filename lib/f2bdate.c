@@ -32,6 +32,7 @@ struct tmpl {
 	uint64_t	 hits;
 	bool		 used;
 	size_t		 distance;
+	bool		 iso;		/* the anchored ISO default: fast path */
 	int		 gnum[16];	/* group numbers by name, cached */
 	char		 gset[16];	/* gnum[i] is known */
 };
@@ -41,6 +42,10 @@ struct sift_f2bdate {
 	size_t		 n, cap;
 	int64_t		 now;
 	char		 exy[64];	/* %ExY regex for the current year */
+	bool		 ydig[10];	/* ... its third digit (2 0 X d) */
+	bool		 yany;		/* ... or any four digits */
+	bool		 nofast;	/* no ISO fast path (tests) */
+	uint64_t	 nfast;		/* lines it dated */
 	char		*label;
 	/* search memory (fail2ban's __lastPos, __lastEndPos, ...) */
 	size_t		 lastpos;
@@ -61,6 +66,15 @@ struct sift_f2bdate {
 	size_t		 ltextn;
 	int64_t		 ltime;
 	bool		 lhas;
+	/* steadiness: find() calls off the steady path, the state after */
+	uint64_t	 unsteady;
+	struct {
+		size_t	 lastidx, lastpos, lastend;
+		int	 lastpos_before, lastpos_at;
+		int	 lastend_before, lastend_at;
+		const struct tmpl *t;	/* d->t[lastidx] then, or NULL */
+		uint64_t hits;		/* its hits then */
+	}		 mark;
 };
 
 /*
@@ -169,6 +183,20 @@ static const char *const default_patterns[] = {
 	"(?:%z )?(?:%a )?%b %d %k:%M:%S(?:\\.%f)?(?: %ExY)?",
 	"TAI64N",
 };
+
+/*
+ * The regex of the line-anchored twin of the first default pattern (%s:
+ * the %ExY group). Lines that start with "YYYY-MM-DD HH:MM:SS " and a
+ * character that cannot begin a zone are matched without PCRE2: see
+ * iso_prefix().
+ */
+#define ISO_RE	"^(?:\\W{0,2})?(%s(?P<_sep>[-/.])(?P<m>0?[1-9]|1[0-2])" \
+		"(?P=_sep)(?P<d>[1-2]\\d|[0 ]?[1-9]|3[0-1])(?:T|  ?)" \
+		"(?P<H>[0-1]?\\d|2[0-3]):(?P<M>[0-5]?\\d):" \
+		"(?P<S>[0-5]?\\d|6[0-1])(?:[.,](?P<f>[0-9]{1,6}))?" \
+		"(?:\\s*(?P<z>Z|UTC|GMT|[+-][01]\\d(?::?\\d{2})?))?)" \
+		"(?=\\b|\\W|$)"
+#define ISO_LEN	19	/* "YYYY-MM-DD HH:MM:SS" */
 
 #define EPOCH_RE	"\\d{10,11}\\b(?:\\.\\d{3,6})?"
 #define LEPOCH_RE	"\\d{10,11}(?:\\d{3}(?:\\.\\d{1,6}|\\d{3})?)?"
@@ -525,6 +553,12 @@ add(struct sift_f2bdate *d, struct tmpl *t, bool ignoredup,
 			tmpl_free(t);
 			return -1;
 		}
+	if (t->kind == K_PATTERN && t->regex != NULL) {
+		char want[sizeof(ISO_RE) + sizeof(d->exy)];
+
+		snprintf(want, sizeof(want), ISO_RE, d->exy);
+		t->iso = strcmp(t->regex, want) == 0;
+	}
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 32;
 		d->t = sift_xreallocarray(d->t, d->cap, sizeof(*d->t));
@@ -676,6 +710,7 @@ build_exy(struct sift_f2bdate *d, int64_t clock)
 	year = tm.tm_year + 1900;
 	if (year < 2001 || year > 2095) {
 		snprintf(d->exy, sizeof(d->exy), "(?P<Y>\\d{4})");
+		d->yany = true;
 		return;
 	}
 	dec[((year - 1) / 10) % 10] = true;
@@ -683,8 +718,10 @@ build_exy(struct sift_f2bdate *d, int64_t clock)
 	for (y = 2000; y <= year; y += 3)
 		dec[(y / 10) % 10] = true;
 	for (i = 0; i < 10; i++)
-		if (dec[i])
+		if (dec[i]) {
 			digits[nd++] = (char)('0' + i);
+			d->ydig[i] = true;
+		}
 	digits[nd] = '\0';
 	if (nd == 1)
 		snprintf(d->exy, sizeof(d->exy), "(?P<Y>20%s\\d)", digits);
@@ -933,12 +970,15 @@ zone_offset(const char *z0, int *min)
 	return true;
 }
 
+static bool finish(struct sift_f2bdate *, int, int, int, int, int, int,
+    const int *, bool, bool, int64_t *);
+
 static bool
 convert(struct sift_f2bdate *d, struct tmpl *t, const char *line,
     int64_t *out)
 {
-	struct tm tm, nowtm;
-	time_t now = (time_t)d->now, r;
+	struct tm nowtm;
+	time_t now = (time_t)d->now;
 	char buf[32];
 	int year = -1, mon = -1, day = -1, h = 0, mi = 0, s = 0, v, tzmin = 0;
 	bool tz = false, assume_year = false, assume_today = false;
@@ -1029,6 +1069,20 @@ convert(struct sift_f2bdate *d, struct tmpl *t, const char *line,
 		day = nowtm.tm_mday;
 		assume_today = true;
 	}
+	return finish(d, year, mon, day, h, mi, s, tz ? &tzmin : NULL,
+	    assume_year, assume_today, out);
+}
+
+/* The fields of a date to epoch seconds, as fail2ban's reGroupDictStrptime. */
+static bool
+finish(struct sift_f2bdate *d, int year, int mon, int day, int h, int mi,
+    int s, const int *tzp, bool assume_year, bool assume_today, int64_t *out)
+{
+	struct tm tm;
+	time_t now = (time_t)d->now, r;
+	bool tz = tzp != NULL;
+	int tzmin = tz ? *tzp : 0;
+
 	if (mon < 1 || mon > 12 || day < 1 || day > 31 || h > 23 || mi > 59 ||
 	    s > 61)
 		return false;
@@ -1099,18 +1153,181 @@ reorder(struct sift_f2bdate *d, size_t num)
 	return pos;
 }
 
+/*
+ * Whether line starts with a date that t's regex (ISO_RE) provably matches
+ * as [0, ISO_LEN) with the groups Y m d H M S at their fixed places and
+ * neither f nor z: two-digit fields in range, in each alternation the
+ * branch PCRE2 tries first leads to the match, then a space and a
+ * printable character that no zone or fraction can begin with, so the
+ * optional parts match nothing and the look-ahead holds. Anything else
+ * goes to PCRE2.
+ */
+static bool
+iso_prefix(const struct sift_f2bdate *d, const char *line, size_t n)
+{
+	/* digit places in bytes 0-7, 8-15 and 13-20 */
+	static const unsigned char b0[8] = { 255, 255, 255, 255, 0, 255, 255,
+	    0 };
+	static const unsigned char b1[8] = { 255, 255, 0, 255, 255, 0, 255,
+	    255 };
+	static const unsigned char b2[8] = { 0, 0, 0, 0, 255, 255, 0, 0 };
+	static const uint64_t hi = 0xf0f0f0f0f0f0f0f0ull;
+	static const uint64_t d3 = 0x3030303030303030ull;
+	static const uint64_t p6 = 0x0606060606060606ull;
+	const unsigned char *p = (const unsigned char *)line;
+	uint64_t w0, w1, w2, m0, m1, m2;
+
+	if (n < ISO_LEN + 2)
+		return false;
+	memcpy(&m0, b0, 8);
+	memcpy(&m1, b1, 8);
+	memcpy(&m2, b2, 8);
+	/*
+	 * The separators first: then no byte of a place checked below can
+	 * carry into another in the sums (a carry out of byte 20 or into
+	 * byte 19 is harmless).
+	 */
+	if ((p[4] != '-' && p[4] != '/' && p[4] != '.') || p[7] != p[4] ||
+	    p[10] != ' ' || p[13] != ':' || p[16] != ':' || p[19] != ' ')
+		return false;
+	memcpy(&w0, p, 8);
+	memcpy(&w1, p + 8, 8);
+	memcpy(&w2, p + 13, 8);
+	/* each digit place: 0x30-0x3f, and below 0x3a (no +6 overflow) */
+	if ((w0 & m0 & hi) != (d3 & m0) || (w1 & m1 & hi) != (d3 & m1) ||
+	    (w2 & m2 & hi) != (d3 & m2) ||
+	    ((w0 + p6) & m0 & hi) != (d3 & m0) ||
+	    ((w1 + p6) & m1 & hi) != (d3 & m1) ||
+	    ((w2 + p6) & m2 & hi) != (d3 & m2))
+		return false;
+	if (!d->yany && (p[0] != '2' || p[1] != '0' || !d->ydig[p[2] - '0']))
+		return false;
+	if (!((p[5] == '0' && p[6] != '0') || (p[5] == '1' && p[6] <= '2')))
+		return false;
+	if (!((p[8] == '0' && p[9] != '0') || p[8] == '1' || p[8] == '2' ||
+	    (p[8] == '3' && p[9] <= '1')))
+		return false;
+	if (!(p[11] <= '1' || (p[11] == '2' && p[12] <= '3')) ||
+	    p[14] > '5' || p[17] > '5')
+		return false;
+	/* not white space (\s*), not the start of Z, UTC, GMT, +hh, -hh */
+	switch (p[20]) {
+	case 'Z': case 'z': case 'U': case 'u': case 'G': case 'g':
+	case '+': case '-':
+		return false;
+	default:
+		return p[20] > ' ' && p[20] < 0x7f;
+	}
+}
+
+static int
+num2(const char *p)
+{
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* Whether two ISO_LEN-byte date texts are the same. */
+static inline bool
+same_iso(const char *a, const char *b)
+{
+	uint64_t a0, a1, b0, b1;
+	uint32_t a2, b2;
+
+	memcpy(&a0, a, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b1, b + 8, 8);
+	memcpy(&a2, a + ISO_LEN - 4, 4);
+	memcpy(&b2, b + ISO_LEN - 4, 4);
+	return a0 == b0 && a1 == b1 && a2 == b2;
+}
+
+/* Remember the state after a call off the steady path. */
+static void
+set_mark(struct sift_f2bdate *d)
+{
+	d->unsteady++;
+	d->mark.lastidx = d->lastidx;
+	d->mark.lastpos = d->lastpos;
+	d->mark.lastend = d->lastend;
+	d->mark.lastpos_before = d->lastpos_before;
+	d->mark.lastpos_at = d->lastpos_at;
+	d->mark.lastend_before = d->lastend_before;
+	d->mark.lastend_at = d->lastend_at;
+	d->mark.t = d->lastidx < d->n ? d->t[d->lastidx] : NULL;
+	d->mark.hits = d->mark.t != NULL ? d->mark.t->hits : 0;
+}
+
+static int find(struct sift_f2bdate *, const char *, size_t, size_t *,
+    size_t *, int64_t *, bool *, bool *, struct sift_err *);
+
 int
 sift_f2bdate_find(struct sift_f2bdate *d, const char *line, size_t n,
     size_t *s, size_t *e, int64_t *t, bool *has_time, struct sift_err *err)
 {
+	bool steady = false;
+	int r;
+
+	r = find(d, line, n, s, e, t, has_time, &steady, err);
+	if (!steady)
+		set_mark(d);
+	return r;
+}
+
+/*
+ * The steady path: the template of the last hit matches again in the first
+ * step. Its outcome depends only on lastidx, that template and the last*
+ * fields; it changes only them (to values the line decides), the
+ * template's hits and distance. Everything else happens off it.
+ */
+static int
+find(struct sift_f2bdate *d, const char *line, size_t n, size_t *s,
+    size_t *e, int64_t *t, bool *has_time, bool *steady,
+    struct sift_err *err)
+{
 	struct tmpl *tp = NULL, *found_t = NULL;
-	size_t i, ignore = SIZE_MAX, dist = 0, endp = 0;
+	size_t i, ignore = SIZE_MAX, dist = 0, endp = 0, ms, me;
 	size_t found_dist = SIZE_MAX, found_end = 0, found_i = 0;
 	int r = 0;
 	bool match = false;
 
 	*has_time = false;
 	i = d->lastidx;
+	if (i < d->n && d->t[i]->iso && !d->nofast && iso_prefix(d, line,
+	    n)) {
+		/* what the steady step below does, without PCRE2 */
+		tp = d->t[i];
+		d->nfast++;
+		*steady = true;
+		tp->hits++;
+		tp->used = true;
+		tp->distance = 0;
+		if (d->first_unused == i)
+			d->first_unused++;
+		d->lastpos = 0;
+		d->lastpos_before = -1;
+		d->lastpos_at = (unsigned char)line[0];
+		d->lastend = ISO_LEN;
+		d->lastend_before = (unsigned char)line[ISO_LEN - 1];
+		d->lastend_at = (unsigned char)line[ISO_LEN];
+		*s = 0;
+		*e = ISO_LEN;
+		if (d->lt == tp && d->ltextn == ISO_LEN &&
+		    same_iso(line, d->ltext)) {
+			*has_time = d->lhas;
+			*t = d->ltime;
+			return 1;
+		}
+		*has_time = finish(d, num2(line) * 100 + num2(line + 2),
+		    num2(line + 5), num2(line + 8), num2(line + 11),
+		    num2(line + 14), num2(line + 17), NULL, false, false, t);
+		d->lt = tp;
+		memcpy(d->ltext, line, ISO_LEN);
+		d->ltextn = ISO_LEN;
+		d->ltime = *t;
+		d->lhas = *has_time;
+		return 1;
+	}
 	if (i < d->n) {
 		tp = d->t[i];
 		if (tp->flags & (T_LINE_BEGIN | T_LINE_END)) {
@@ -1142,7 +1359,7 @@ sift_f2bdate_find(struct sift_f2bdate *d, const char *line, size_t n,
 			if (d->n == 1 || (tp->flags & (T_LINE_BEGIN |
 			    T_LINE_END)) || (dist == d->lastpos &&
 			    endp == d->lastend))
-				match = true;
+				match = *steady = true;
 			else {
 				found_t = tp;
 				found_dist = dist;
@@ -1216,14 +1433,12 @@ sift_f2bdate_find(struct sift_f2bdate *d, const char *line, size_t n,
 	d->lastend_at = chr_at(line, n, endp);
 	*s = sift_rx_start(tp->rx, 1);
 	*e = sift_rx_end(tp->rx, 1);
-	if (*s == SIFT_RX_UNSET) {
+	if (*s == SIFT_RX_UNSET)
 		*s = *e = 0;
-	}
+	ms = sift_rx_start(tp->rx, 0);
+	me = sift_rx_end(tp->rx, 0);
 	if (*e > *s) {
 		/* consecutive lines often carry the same date text */
-		size_t ms = sift_rx_start(tp->rx, 0), me = sift_rx_end(tp->rx,
-		    0);
-
 		if (d->lt == tp && me - ms == d->ltextn &&
 		    memcmp(line + ms, d->ltext, d->ltextn) == 0) {
 			*has_time = d->lhas;
@@ -1244,4 +1459,59 @@ sift_f2bdate_find(struct sift_f2bdate *d, const char *line, size_t n,
 		i = reorder(d, i);
 	d->lastidx = i;
 	return 1;
+}
+
+uint64_t
+sift_f2bdate_unsteady(const struct sift_f2bdate *d)
+{
+	return d->unsteady;
+}
+
+bool
+sift_f2bdate_can_join(const struct sift_f2bdate *d,
+    const struct sift_f2bdate *from)
+{
+	const struct tmpl *ft = from->mark.t;
+
+	/* the same step to come: same template, same memory */
+	return ft != NULL && d->n == from->n && d->lastidx ==
+	    from->mark.lastidx && d->lastidx < d->n &&
+	    d->first_unused != d->lastidx &&
+	    strcmp(d->t[d->lastidx]->name, ft->name) == 0 &&
+	    d->lastpos == from->mark.lastpos &&
+	    d->lastend == from->mark.lastend &&
+	    d->lastpos_before == from->mark.lastpos_before &&
+	    d->lastpos_at == from->mark.lastpos_at &&
+	    d->lastend_before == from->mark.lastend_before &&
+	    d->lastend_at == from->mark.lastend_at;
+}
+
+void
+sift_f2bdate_join(struct sift_f2bdate *d, const struct sift_f2bdate *from)
+{
+	const struct tmpl *ft = from->mark.t;
+	struct tmpl *tp = d->t[d->lastidx];
+
+	if (ft->hits == from->mark.hits)
+		return;		/* no steady step since the mark */
+	tp->hits += ft->hits - from->mark.hits;
+	tp->distance = ft->distance;
+	d->lastpos = from->lastpos;
+	d->lastend = from->lastend;
+	d->lastpos_before = from->lastpos_before;
+	d->lastpos_at = from->lastpos_at;
+	d->lastend_before = from->lastend_before;
+	d->lastend_at = from->lastend_at;
+}
+
+void
+sift_f2bdate_nofast(struct sift_f2bdate *d)
+{
+	d->nofast = true;
+}
+
+uint64_t
+sift_f2bdate_nfast(const struct sift_f2bdate *d)
+{
+	return d->nfast;
 }

@@ -43,6 +43,27 @@ void	 sift_f2bdate_free(struct sift_f2bdate *d);
 int	 sift_f2bdate_find(struct sift_f2bdate *d, const char *line, size_t n,
 	    size_t *s, size_t *e, int64_t *t, bool *has_time,
 	    struct sift_err *err);
+/*
+ * Speculation (a log cut in pieces searched at once): a call to
+ * sift_f2bdate_find() is steady when the template of the previous hit
+ * matches again at once; its outcome then depends only on state that
+ * sift_f2bdate_can_join() compares. sift_f2bdate_unsteady() counts the
+ * other calls; the state after the last of them is remembered. When a
+ * detector d has read the lines before those of a detector "from" (built
+ * the same way), up to and including from's last unsteady line, and
+ * can_join() holds, then from's later lines got exactly the results that
+ * d would have given them, and join() brings d to the state it would have
+ * after them.
+ */
+uint64_t sift_f2bdate_unsteady(const struct sift_f2bdate *d);
+bool	 sift_f2bdate_can_join(const struct sift_f2bdate *d,
+	    const struct sift_f2bdate *from);
+void	 sift_f2bdate_join(struct sift_f2bdate *d,
+	    const struct sift_f2bdate *from);
+/* Always use PCRE2, never the ISO prefix fast path (for tests). */
+void	 sift_f2bdate_nofast(struct sift_f2bdate *d);
+/* Lines the fast path dated (for tests). */
+uint64_t sift_f2bdate_nfast(const struct sift_f2bdate *d);
 /* Templates in their current order. */
 size_t	 sift_f2bdate_count(const struct sift_f2bdate *d);
 const char *sift_f2bdate_name(const struct sift_f2bdate *d, size_t i);

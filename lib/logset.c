@@ -307,6 +307,18 @@ sift_logset_set_start(struct sift_logset *ls, size_t i, uint64_t offset,
 	}
 }
 
+void
+sift_logset_set_reader(struct sift_logset *ls, size_t i,
+    struct sift_reader *r)
+{
+	seal(ls);
+	if (i < ls->n && !ls->started && ls->r == NULL) {
+		ls->cur = i;
+		ls->r = r;
+	} else
+		sift_reader_close(r);
+}
+
 static int
 start(struct sift_logset *ls, struct sift_err *err)
 {

@@ -32,6 +32,7 @@
 #include "str.h"
 
 struct sift_logset;
+struct sift_reader;
 
 struct sift_logset_opts {
 	size_t		max_line;	/* 0: SIFT_READER_MAX_LINE */
@@ -62,6 +63,13 @@ const char *sift_logset_path(struct sift_logset *ls, size_t i);
  */
 void	 sift_logset_set_start(struct sift_logset *ls, size_t i,
 	    uint64_t offset, uint64_t lineno);
+/*
+ * Read file i (the first to be read) through reader r, taken over, instead
+ * of opening it (see sift_reader_mem()). Call before the first
+ * sift_logset_next(); with opts.threads 1.
+ */
+void	 sift_logset_set_reader(struct sift_logset *ls, size_t i,
+	    struct sift_reader *r);
 /*
  * Next line of the set: 1 for a line, 0 after the last file, -1 for an
  * error in the current file (err names it, and the line or offset); the

@@ -225,6 +225,77 @@ ipv4_fast(const char *p, const char *e, struct sift_addr *a)
 	return true;
 }
 
+static inline int
+hexdig(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * IPv6 of exactly [p, e) in hex groups (at most one "::"), fast path
+ * before sift_addr_parse(); false for anything else (embedded IPv4, zone,
+ * malformed), which the slow path then decides. Same result as it.
+ */
+static bool
+ipv6_fast(const char *p, const char *e, struct sift_addr *a)
+{
+	unsigned g[8], v;
+	int ng = 0, gap = -1, nd, h, k;
+
+	if (e - p < 2 || e - p > 39)
+		return false;
+	if (*p == ':') {
+		if (p[1] != ':')
+			return false;
+		gap = 0;
+		p += 2;
+	}
+	while (p < e) {
+		v = 0;
+		for (nd = 0; p < e && nd < 5 && (h = hexdig(*p)) >= 0; nd++) {
+			v = v << 4 | (unsigned)h;
+			p++;
+		}
+		if (nd == 0 || nd > 4 || ng >= 8)
+			return false;
+		g[ng++] = v;
+		if (p == e)
+			break;
+		if (*p++ != ':' || p == e)
+			return false;
+		if (*p == ':') {
+			if (gap >= 0)
+				return false;
+			gap = ng;
+			p++;
+		}
+	}
+	if (gap < 0 ? ng != 8 : ng > 7)
+		return false;
+	memset(a->b, 0, sizeof(a->b));
+	for (k = 0; k < ng; k++) {
+		/* the groups after "::" go to the end */
+		int at = gap >= 0 && k >= gap ? 8 - (ng - k) : k;
+
+		a->b[2 * at] = (uint8_t)(g[k] >> 8);
+		a->b[2 * at + 1] = (uint8_t)g[k];
+	}
+	a->family = 6;
+	if (a->b[10] == 0xff && a->b[11] == 0xff) {
+		for (k = 0; k < 10 && a->b[k] == 0; k++)
+			continue;
+		if (k == 10)
+			a->family = 4;	/* v4-mapped, as sift_addr_parse() */
+	}
+	return true;
+}
+
 /* End of the space-delimited token at p. */
 static inline const char *
 tokend(const char *p, const char *e)
@@ -793,6 +864,7 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 		return NULL;
 	rec->addr_text = mkstr(p + 1, be - 1);
 	if (!ipv4_fast(p + 1, be - 1, &rec->ip) &&
+	    !ipv6_fast(p + 1, be - 1, &rec->ip) &&
 	    sift_addr_parse(p + 1, (size_t)(be - 2 - p), &rec->ip) != 0)
 		rec->ip.family = 0;
 	p = be;

@@ -36,6 +36,8 @@ struct sift_reader {
 	bool			 has_pending;
 };
 
+static void set_pending(struct sift_reader *, const struct sift_err *);
+
 static struct sift_reader *
 reader_new(const char *name, const struct sift_reader_opts *opts)
 {
@@ -140,6 +142,58 @@ sift_reader_fed(struct sift_feed *feed, unsigned idx, const char *name,
 	r->feed = feed;
 	r->feedidx = idx;
 	r->cap = 0;
+	return r;
+}
+
+struct sift_reader *
+sift_reader_mem(const char *name, const char *codec, char *p, size_t n,
+    const struct sift_err *pending, const struct sift_reader_opts *opts)
+{
+	struct sift_reader *r = reader_new(name, opts);
+
+	if (codec != NULL)
+		r->codec = codec;
+	r->buf = p;
+	r->cap = r->end = n;
+	r->eof = true;
+	if (pending != NULL && pending->code != SIFT_E_OK) {
+		r->has_pending = true;
+		r->pending = *pending;
+	}
+	return r;
+}
+
+struct sift_reader *
+sift_reader_resume(const char *name, struct sift_decoder *dec, const char *p,
+    size_t n, const struct sift_reader_opts *opts)
+{
+	struct sift_reader *r = reader_new(name, opts);
+	struct sift_err e = SIFT_ERR_INIT;
+	unsigned threads = opts != NULL ? opts->threads : 0;
+
+	if (sift_decoder_codec(dec) != NULL)
+		r->codec = sift_decoder_codec(dec)->name;
+	r->cap = BUFSZ;
+	while (r->cap < 2 * r->max_line || r->cap < n)
+		r->cap *= 2;
+	r->buf = r->ownbuf = sift_xmalloc(r->cap);
+	if (n > 0)
+		memcpy(r->buf, p, n);
+	r->end = n;
+	if (threads > 1 || (threads == 0 && sift_decoder_codec(dec) !=
+	    NULL)) {
+		struct sift_feed_file ff = { name, name, 0, dec };
+
+		r->feed = sift_feed_new(&ff, 1, r->max_line, &e);
+		if (r->feed != NULL) {
+			r->ownfeed = true;
+			return r;
+		}
+		/* no thread: the feed closed dec; report it in turn */
+		set_pending(r, &e);
+		return r;
+	}
+	r->dec = dec;
 	return r;
 }
 

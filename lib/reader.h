@@ -76,6 +76,28 @@ int	 sift_reader_fstat(const struct sift_reader *r, struct stat *st);
 void	 sift_reader_close(struct sift_reader *r);
 
 /*
+ * A reader over lines already in memory, p[0..n) (not copied: p must
+ * outlive the reader), as if they were the decoded bytes of file name
+ * from opts->start_offset on, with opts->start_lineno lines before them.
+ * codec names the format in messages ("plain" when NULL). When pending
+ * is not NULL, it is the failure that followed those bytes (a bare
+ * message, as sift_decoder_read() gives it): it is reported after the
+ * last complete line, like a damaged file. Never fails.
+ */
+struct sift_reader *sift_reader_mem(const char *name, const char *codec,
+	    char *p, size_t n, const struct sift_err *pending,
+	    const struct sift_reader_opts *opts);
+struct sift_decoder;
+/*
+ * A reader that goes on with decoder dec (taken over) after the bytes
+ * p[0..n) (copied) that were read from it already; opts as for
+ * sift_reader_mem(), opts->threads as for sift_reader_open(). Never fails.
+ */
+struct sift_reader *sift_reader_resume(const char *name,
+	    struct sift_decoder *dec, const char *p, size_t n,
+	    const struct sift_reader_opts *opts);
+
+/*
  * Internal to the library (logset): a reader over file idx of a feed whose
  * worker thread reads and decodes it. Never fails; errors come from next().
  */

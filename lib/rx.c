@@ -471,34 +471,34 @@ sift_rx_literal(const struct sift_rx *rx)
 /*
  * The subject is looked at every RXLITS_STEP bytes only: an anchor is
  * RXLITS_STEP consecutive byte pairs of a literal, one of which starts at
- * a looked-at offset wherever the literal is.
+ * a looked-at offset wherever the literal is. A pair is hashed into a
+ * small table (it stays in the L1 cache) of the anchor bits of the pairs
+ * with that hash: a collision can only add bits, never lose one.
  */
 #define RXLITS_ANCHORS	3	/* anchors kept per literal */
 #define RXLITS_STEP	4
+#define RXLITS_HBITS	11	/* 2048 entries, 16 KiB */
 
 struct sift_rxlits {
-	uint64_t	 bm[65536 / 64];	/* pairs looked for */
-	uint8_t		 idx[65536];		/* pair -> its slot, 0: none */
-	uint64_t	 slot[256];		/* slot -> anchor bits */
+	uint64_t	 bits[1u << RXLITS_HBITS];	/* hash -> anchor bits */
 	uint64_t	 need[64];		/* pattern -> bits it needs */
 	size_t		 n;
-	unsigned	 nslot, nbit;
+	unsigned	 nbit;
 };
 
-static unsigned
-pair_key(const char *p)
+static inline unsigned
+pair_hash(const unsigned char *p)
 {
-	return (unsigned)(unsigned char)p[0] << 8 | (unsigned char)p[1];
+	uint16_t k;
+
+	memcpy(&k, p, sizeof(k));
+	return ((uint32_t)k * 0x9e3779b1u) >> (32 - RXLITS_HBITS);
 }
 
 static void
-add_pair(struct sift_rxlits *L, unsigned k, unsigned bit)
+add_pair(struct sift_rxlits *L, const char *p, unsigned bit)
 {
-	if (!(L->bm[k >> 6] >> (k & 63) & 1)) {
-		L->idx[k] = (uint8_t)L->nslot++;
-		L->bm[k >> 6] |= (uint64_t)1 << (k & 63);
-	}
-	L->slot[L->idx[k]] |= (uint64_t)1 << bit;
+	L->bits[pair_hash((const unsigned char *)p)] |= (uint64_t)1 << bit;
 }
 
 struct sift_rxlits *
@@ -509,7 +509,6 @@ sift_rxlits_new(struct sift_rx *const *rx, size_t n)
 
 	L = sift_xcalloc(1, sizeof(*L));
 	L->n = n > 64 ? 64 : n;
-	L->nslot = 1;		/* slot 0: no pair, no bits */
 	for (i = 0; i < L->n; i++) {
 		const char *lit;
 		size_t ln;
@@ -537,13 +536,11 @@ sift_rxlits_new(struct sift_rx *const *rx, size_t n)
 					bs = sc;
 				}
 			}
-			/* room for the anchor's pairs in the slots */
-			if (best == ln || L->nbit >= 64 ||
-			    L->nslot + RXLITS_STEP > 256)
+			if (best == ln || L->nbit >= 64)
 				break;
 			used[best] = true;
 			for (u = 0; u < RXLITS_STEP; u++)
-				add_pair(L, pair_key(lit + best + u), L->nbit);
+				add_pair(L, lit + best + u, L->nbit);
 			L->need[i] |= (uint64_t)1 << L->nbit++;
 		}
 	}
@@ -563,10 +560,20 @@ sift_rxlits_scan(const struct sift_rxlits *L, const char *s, size_t n)
 	uint64_t seen = 0, out = 0;
 	size_t i, j;
 
-	if (L->nbit > 0)
-		for (j = 0; j + 1 < n; j += RXLITS_STEP)
-			seen |= L->slot[L->idx[(unsigned)p[j] << 8 |
-			    p[j + 1]]];
+	if (L->nbit > 0) {
+		uint64_t s2 = 0, s3 = 0, s4 = 0;
+
+		/* four looks a turn, independent */
+		for (j = 0; j + 4 * RXLITS_STEP <= n; j += 4 * RXLITS_STEP) {
+			seen |= L->bits[pair_hash(p + j)];
+			s2 |= L->bits[pair_hash(p + j + RXLITS_STEP)];
+			s3 |= L->bits[pair_hash(p + j + 2 * RXLITS_STEP)];
+			s4 |= L->bits[pair_hash(p + j + 3 * RXLITS_STEP)];
+		}
+		for (; j + 1 < n; j += RXLITS_STEP)
+			seen |= L->bits[pair_hash(p + j)];
+		seen |= s2 | s3 | s4;
+	}
 	for (i = 0; i < L->n; i++)
 		if ((seen & L->need[i]) == L->need[i])
 			out |= (uint64_t)1 << i;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "logset.h"
+#include "reader.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -114,6 +115,12 @@ sift_stream_set_start(struct sift_stream *s, uint64_t offset, uint64_t lineno)
 {
 	if (sift_logset_count(s->ls) > 0)
 		sift_logset_set_start(s->ls, 0, offset, lineno);
+}
+
+void
+sift_stream_set_reader(struct sift_stream *s, struct sift_reader *r)
+{
+	sift_logset_set_reader(s->ls, 0, r);
 }
 
 struct sift_logset *

@@ -19,6 +19,8 @@
 #include "logset.h"
 #include "parse.h"
 
+struct sift_reader;
+
 /* Longest syslog-split line the stream puts back together. */
 #define SIFT_STREAM_ASM_MAX	(16 * 1024)
 
@@ -83,6 +85,13 @@ SIFT_NODISCARD int sift_stream_next(struct sift_stream *s,
  */
 void	sift_stream_set_start(struct sift_stream *s, uint64_t offset,
 	    uint64_t lineno);
+
+/*
+ * Read the first file through reader r (taken over), for lines that are
+ * in memory already (sift_reader_mem()); opts.threads must be 0 or 1.
+ * Call before the first sift_stream_next().
+ */
+void	sift_stream_set_reader(struct sift_stream *s, struct sift_reader *r);
 
 /* File name and line number of the last record (or error). */
 const char *sift_stream_file(const struct sift_stream *s);

@@ -98,6 +98,25 @@ if [ -x "$BUILDDIR/bench/genlog" ]; then
 	    >"$T_TMP/nonl3"
 	check "parts keep a last line without a newline" \
 	    sh -c "cmp -s '$T_TMP/nonl1' '$T_TMP/nonl3' && tail -n 1 '$T_TMP/nonl3' | grep -q 192.0.2.99"
+	# compressed and odd inputs cut in blocks give what one job gives
+	head -c 300000 "$T_TMP/log3.zst" >"$T_TMP/cut.zst"
+	{ head -n 3 "$T_TMP/log1"; sed -n '1,2000s/^2026-[0-9-]* /Nov 30 /p' \
+	    "$T_TMP/log4"; cat "$T_TMP/log4"; } >"$T_TMP/gap"
+	{ sed 's/^2026-[0-9-]* /Nov 30 /' "$T_TMP/log4" | head -n 5000; } |
+	    gzip -c >"$T_TMP/syslog.gz"
+	for f in cut.zst gap syslog.gz; do
+		"$E" -j 1 -f tsv -F lineno,ts,event,ip,text "$T_TMP/$f" \
+		    >"$T_TMP/$f.1" 2>"$T_TMP/$f.e1"
+		r1=$?
+		EXIMPARSE_PART_SIZE=4096 "$E" -j 2 -f tsv \
+		    -F lineno,ts,event,ip,text "$T_TMP/$f" >"$T_TMP/$f.2" \
+		    2>"$T_TMP/$f.e2"
+		r2=$?
+		check "$f in blocks: same records, messages and status" \
+		    sh -c "cmp -s '$T_TMP/$f.1' '$T_TMP/$f.2' && cmp -s '$T_TMP/$f.e1' '$T_TMP/$f.e2' && test $r1 = $r2 && test \$(wc -l <'$T_TMP/$f.1') -gt 1000"
+	done
+	check "a truncated .zst in blocks is reported" \
+	    grep -q 'cut.zst: zstd: .* after line' "$T_TMP/cut.zst.e2"
 	check "the parallel run has records ($(wc -l <"$T_TMP/par"))" \
 	    test "$(wc -l <"$T_TMP/par")" -gt 10000
 	"$E" -j 2 -F lineno "$@" | head -n 3 >"$T_TMP/head"
