@@ -2,6 +2,8 @@
 /* Per-key counters: entries stored in an open-addressing hash table. */
 #include "agg.h"
 
+#include <sys/mman.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,13 +48,39 @@ key_eq(const struct sift_agg_ent *e, const struct sift_key *k)
 	    memcmp(e->key.b, k->a.b, 16) == 0;
 }
 
+#define HUGE_PAGE	((size_t)2 << 20)
+
+/*
+ * n zeroed bytes, written once here: calloc'd pages that a lookup reads
+ * before it writes are mapped to the zero page first and copied on the
+ * first write, which in a threaded process flushes every CPU's TLB once
+ * a page. Big tables ask for huge pages: one lookup, one cache miss,
+ * without a TLB miss on top.
+ */
+static void *
+zalloc(size_t n)
+{
+	void *p;
+
+	if (n < 2 * HUGE_PAGE)
+		return sift_xcalloc(1, n);
+	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+		return sift_xcalloc(1, n);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, n & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
+#endif
+	memset(p, 0, n);
+	return p;
+}
+
 static void
 alloc_table(struct sift_agg *ag, size_t slots)
 {
 	ag->mask = slots - 1;
 	/* family 0 marks an empty slot */
-	ag->ents = sift_xcalloc(slots, sizeof(*ag->ents));
-	ag->rings = ag->ring ? sift_xcalloc(slots, ag->stride) : NULL;
+	/* slots doubles from 1024: memory runs out long before size_t */
+	ag->ents = zalloc(slots * sizeof(*ag->ents));
+	ag->rings = ag->ring ? zalloc(slots * ag->stride) : NULL;
 }
 
 int
