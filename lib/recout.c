@@ -492,14 +492,15 @@ ev_len(const struct sift_recout *o, enum sift_event ev)
 
 /* The tags object of the tags that feed no named field. */
 static void
-tags_json(struct sift_obuf *b, const struct sift_rec *rec, const int *used)
+tags_json(struct sift_obuf *b, const struct sift_rec *rec, const int *used,
+    const signed char *map)
 {
 	bool first = true;
 	int m;
 
 	sift_obuf_putc(b, '{');
 	for (unsigned i = 0; i < rec->ntags && i < SIFT_REC_MAXTAGS; i++) {
-		m = tag_map(rec, rec->tags[i].key);
+		m = map[i];
 		if (m == TM_SKIP || (m >= 0 && used[m] == (int)i))
 			continue;
 		if (!first)
@@ -629,6 +630,7 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
     const struct sift_recsrc *src, struct vals *v)
 {
 	int used[TM__COUNT], m;
+	signed char map[SIFT_REC_MAXTAGS];
 	unsigned nkeep = 0;
 	size_t n;
 
@@ -719,7 +721,7 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 	for (int i = 0; i < TM__COUNT; i++)
 		used[i] = -1;
 	for (unsigned i = 0; i < rec->ntags && i < SIFT_REC_MAXTAGS; i++) {
-		m = tag_map(rec, rec->tags[i].key);
+		m = map[i] = (signed char)tag_map(rec, rec->tags[i].key);
 		if (m >= 0 && used[m] == -1 && rec->tags[i].val.n > 0) {
 			used[m] = (int)i;
 			put_str(o, v, tm_field[m], rec->tags[i].val);
@@ -731,7 +733,7 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		v->kind[F_SIZE] = V_NUM;
 	if (nkeep > 0 && WANT(F_TAGS)) {
 		sift_obuf_reset(&o->scratch);
-		tags_json(&o->scratch, rec, used);
+		tags_json(&o->scratch, rec, used, map);
 		put_buf(o, v, F_TAGS, V_JSON, o->scratch.p, o->scratch.n);
 	}
 }
