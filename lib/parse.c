@@ -840,6 +840,43 @@ static const unsigned char br_ok[256] = {
 
 #define brchar(c)	(br_ok[(unsigned char)(c)] != 0)
 
+#ifdef __SSE2__
+/* Bit per byte of x in [lo, hi]. */
+static inline unsigned
+in_range16(__m128i x, char lo, char hi)
+{
+	const __m128i d = _mm_sub_epi8(x, _mm_set1_epi8(lo));
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d,
+	    _mm_set1_epi8((char)(hi - lo))), d));
+}
+#endif
+
+/* The first byte in [p, e) that is not brchar(), or e. */
+static inline const char *
+br_scan(const char *p, const char *e)
+{
+#ifdef __SSE2__
+	__m128i x;
+	unsigned ok;
+
+	while (e - p >= 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		ok = in_range16(x, '0', ':') | in_range16(x, 'A', 'Z') |
+		    in_range16(x, 'a', 'z') | in_range16(x, '-', '.') |
+		    (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('%'))));
+		if (ok != 0xffff)
+			return p + __builtin_ctz(~ok);
+		p += 16;
+	}
+#endif
+	while (p < e && brchar((unsigned char)*p))
+		p++;
+	return p;
+}
+
 /* "[x]" at p with an address-like x, followed by end, ' ', ':' or '*'. */
 static const char *
 bracket_end(const char *p, const char *e)
@@ -848,9 +885,8 @@ bracket_end(const char *p, const char *e)
 
 	if (p >= e || *p != '[')
 		return NULL;
-	while (q < e && brchar((unsigned char)*q) && q - p < 70)
-		q++;
-	if (q >= e || *q != ']' || q == p + 1)
+	q = br_scan(q, e);
+	if (q - p > 70 || q >= e || *q != ']' || q == p + 1)
 		return NULL;
 	q++;
 	if (q < e && *q != ' ' && *q != ':' && *q != '*' && *q != ',' &&
