@@ -697,6 +697,7 @@ do_slot(struct run *r, uint64_t seq, struct sift_recout *ro)
 		    s->buf, s->n, &s->pending, &rop));
 	}
 	src.file = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	src.file_n = strlen(src.file);
 	c = chunk_get(r);
 	for (;;) {
 		rc = sift_stream_next(st, &rec, &e);

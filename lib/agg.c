@@ -2,6 +2,8 @@
 /* Per-key counters: entries stored in an open-addressing hash table. */
 #include "agg.h"
 
+#include <sys/mman.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,13 +48,39 @@ key_eq(const struct sift_agg_ent *e, const struct sift_key *k)
 	    memcmp(e->key.b, k->a.b, 16) == 0;
 }
 
+#define HUGE_PAGE	((size_t)2 << 20)
+
+/*
+ * n zeroed bytes, written once here: calloc'd pages that a lookup reads
+ * before it writes are mapped to the zero page first and copied on the
+ * first write, which in a threaded process flushes every CPU's TLB once
+ * a page. Big tables ask for huge pages: one lookup, one cache miss,
+ * without a TLB miss on top.
+ */
+static void *
+zalloc(size_t n)
+{
+	void *p;
+
+	if (n < 2 * HUGE_PAGE)
+		return sift_xcalloc(1, n);
+	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+		return sift_xcalloc(1, n);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, n & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
+#endif
+	memset(p, 0, n);
+	return p;
+}
+
 static void
 alloc_table(struct sift_agg *ag, size_t slots)
 {
 	ag->mask = slots - 1;
 	/* family 0 marks an empty slot */
-	ag->ents = sift_xcalloc(slots, sizeof(*ag->ents));
-	ag->rings = ag->ring ? sift_xcalloc(slots, ag->stride) : NULL;
+	/* slots doubles from 1024: memory runs out long before size_t */
+	ag->ents = zalloc(slots * sizeof(*ag->ents));
+	ag->rings = ag->ring ? zalloc(slots * ag->stride) : NULL;
 }
 
 int
@@ -310,17 +338,33 @@ int
 sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
     struct sift_err *err)
 {
+	const struct sift_agg_ent *batch[16];
+	unsigned nb = 0;
+
 	if (dst->ring || src->ring)
 		return sift_err_set(err, SIFT_E_USAGE, 0,
 		    "cannot merge windowed tables");
-	for (size_t i = 0; i <= src->mask; i++) {
+	/* Room for every key at once: no rehash in the middle. */
+	while ((dst->n + src->n) * 4 > (dst->mask + 1) * 3)
+		rehash(dst);
+	/* In batches whose slots are prefetched: the misses overlap. */
+	for (size_t i = 0; i <= src->mask + 1; i++) {
 		struct sift_key k;
 
-		if (src->ents[i].key.family == 0)
+		if (i <= src->mask && src->ents[i].key.family != 0) {
+			k.a = src->ents[i].key;
+			k.plen = src->ents[i].plen;
+			sift_agg_prefetch(dst, &k);
+			batch[nb++] = &src->ents[i];
+		}
+		if (nb < 16 && i <= src->mask)
 			continue;
-		k.a = src->ents[i].key;
-		k.plen = src->ents[i].plen;
-		sift_agg_merge_entry(dst, &k, src, &src->ents[i]);
+		for (unsigned b = 0; b < nb; b++) {
+			k.a = batch[b]->key;
+			k.plen = batch[b]->plen;
+			sift_agg_merge_entry(dst, &k, src, batch[b]);
+		}
+		nb = 0;
 	}
 	return 0;
 }

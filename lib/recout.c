@@ -356,15 +356,22 @@ fmt_u64(char *buf, uint64_t v)
 	    "4041424344454647484950515253545556575859"
 	    "6061626364656667686970717273747576777879"
 	    "8081828384858687888990919293949596979899";
-	uint64_t t = v;
-	size_t n = 1;
+	static const uint64_t pow10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL,
+		10000000000000000ULL, 100000000000000000ULL,
+		1000000000000000000ULL, 10000000000000000000ULL
+	};
+	unsigned t;
+	size_t n;
 	char *q;
 
+	/* the number of digits from the bit length, then a compare */
+	t = ((64 - (unsigned)__builtin_clzll(v | 1)) * 1233) >> 12;
+	n = t + (v >= pow10[t]) + (v == 0);
 	/* the digits written from the end, straight into buf */
-	while (t >= 10) {
-		t /= 10;
-		n++;
-	}
 	q = buf + n;
 	while (v >= 100) {
 		unsigned k = (unsigned)(v % 100) * 2;
@@ -509,6 +516,113 @@ tags_json(struct sift_obuf *b, const struct sift_rec *rec, const int *used)
 	sift_obuf_putc(b, '}');
 }
 
+/* The decimal text of every octet (up to 3 digits, the rest spaces). */
+static const char v4oct[256][3] = {
+	{ '0', ' ', ' ' }, { '1', ' ', ' ' }, { '2', ' ', ' ' },
+	{ '3', ' ', ' ' }, { '4', ' ', ' ' }, { '5', ' ', ' ' },
+	{ '6', ' ', ' ' }, { '7', ' ', ' ' }, { '8', ' ', ' ' },
+	{ '9', ' ', ' ' }, { '1', '0', ' ' }, { '1', '1', ' ' },
+	{ '1', '2', ' ' }, { '1', '3', ' ' }, { '1', '4', ' ' },
+	{ '1', '5', ' ' }, { '1', '6', ' ' }, { '1', '7', ' ' },
+	{ '1', '8', ' ' }, { '1', '9', ' ' }, { '2', '0', ' ' },
+	{ '2', '1', ' ' }, { '2', '2', ' ' }, { '2', '3', ' ' },
+	{ '2', '4', ' ' }, { '2', '5', ' ' }, { '2', '6', ' ' },
+	{ '2', '7', ' ' }, { '2', '8', ' ' }, { '2', '9', ' ' },
+	{ '3', '0', ' ' }, { '3', '1', ' ' }, { '3', '2', ' ' },
+	{ '3', '3', ' ' }, { '3', '4', ' ' }, { '3', '5', ' ' },
+	{ '3', '6', ' ' }, { '3', '7', ' ' }, { '3', '8', ' ' },
+	{ '3', '9', ' ' }, { '4', '0', ' ' }, { '4', '1', ' ' },
+	{ '4', '2', ' ' }, { '4', '3', ' ' }, { '4', '4', ' ' },
+	{ '4', '5', ' ' }, { '4', '6', ' ' }, { '4', '7', ' ' },
+	{ '4', '8', ' ' }, { '4', '9', ' ' }, { '5', '0', ' ' },
+	{ '5', '1', ' ' }, { '5', '2', ' ' }, { '5', '3', ' ' },
+	{ '5', '4', ' ' }, { '5', '5', ' ' }, { '5', '6', ' ' },
+	{ '5', '7', ' ' }, { '5', '8', ' ' }, { '5', '9', ' ' },
+	{ '6', '0', ' ' }, { '6', '1', ' ' }, { '6', '2', ' ' },
+	{ '6', '3', ' ' }, { '6', '4', ' ' }, { '6', '5', ' ' },
+	{ '6', '6', ' ' }, { '6', '7', ' ' }, { '6', '8', ' ' },
+	{ '6', '9', ' ' }, { '7', '0', ' ' }, { '7', '1', ' ' },
+	{ '7', '2', ' ' }, { '7', '3', ' ' }, { '7', '4', ' ' },
+	{ '7', '5', ' ' }, { '7', '6', ' ' }, { '7', '7', ' ' },
+	{ '7', '8', ' ' }, { '7', '9', ' ' }, { '8', '0', ' ' },
+	{ '8', '1', ' ' }, { '8', '2', ' ' }, { '8', '3', ' ' },
+	{ '8', '4', ' ' }, { '8', '5', ' ' }, { '8', '6', ' ' },
+	{ '8', '7', ' ' }, { '8', '8', ' ' }, { '8', '9', ' ' },
+	{ '9', '0', ' ' }, { '9', '1', ' ' }, { '9', '2', ' ' },
+	{ '9', '3', ' ' }, { '9', '4', ' ' }, { '9', '5', ' ' },
+	{ '9', '6', ' ' }, { '9', '7', ' ' }, { '9', '8', ' ' },
+	{ '9', '9', ' ' }, { '1', '0', '0' }, { '1', '0', '1' },
+	{ '1', '0', '2' }, { '1', '0', '3' }, { '1', '0', '4' },
+	{ '1', '0', '5' }, { '1', '0', '6' }, { '1', '0', '7' },
+	{ '1', '0', '8' }, { '1', '0', '9' }, { '1', '1', '0' },
+	{ '1', '1', '1' }, { '1', '1', '2' }, { '1', '1', '3' },
+	{ '1', '1', '4' }, { '1', '1', '5' }, { '1', '1', '6' },
+	{ '1', '1', '7' }, { '1', '1', '8' }, { '1', '1', '9' },
+	{ '1', '2', '0' }, { '1', '2', '1' }, { '1', '2', '2' },
+	{ '1', '2', '3' }, { '1', '2', '4' }, { '1', '2', '5' },
+	{ '1', '2', '6' }, { '1', '2', '7' }, { '1', '2', '8' },
+	{ '1', '2', '9' }, { '1', '3', '0' }, { '1', '3', '1' },
+	{ '1', '3', '2' }, { '1', '3', '3' }, { '1', '3', '4' },
+	{ '1', '3', '5' }, { '1', '3', '6' }, { '1', '3', '7' },
+	{ '1', '3', '8' }, { '1', '3', '9' }, { '1', '4', '0' },
+	{ '1', '4', '1' }, { '1', '4', '2' }, { '1', '4', '3' },
+	{ '1', '4', '4' }, { '1', '4', '5' }, { '1', '4', '6' },
+	{ '1', '4', '7' }, { '1', '4', '8' }, { '1', '4', '9' },
+	{ '1', '5', '0' }, { '1', '5', '1' }, { '1', '5', '2' },
+	{ '1', '5', '3' }, { '1', '5', '4' }, { '1', '5', '5' },
+	{ '1', '5', '6' }, { '1', '5', '7' }, { '1', '5', '8' },
+	{ '1', '5', '9' }, { '1', '6', '0' }, { '1', '6', '1' },
+	{ '1', '6', '2' }, { '1', '6', '3' }, { '1', '6', '4' },
+	{ '1', '6', '5' }, { '1', '6', '6' }, { '1', '6', '7' },
+	{ '1', '6', '8' }, { '1', '6', '9' }, { '1', '7', '0' },
+	{ '1', '7', '1' }, { '1', '7', '2' }, { '1', '7', '3' },
+	{ '1', '7', '4' }, { '1', '7', '5' }, { '1', '7', '6' },
+	{ '1', '7', '7' }, { '1', '7', '8' }, { '1', '7', '9' },
+	{ '1', '8', '0' }, { '1', '8', '1' }, { '1', '8', '2' },
+	{ '1', '8', '3' }, { '1', '8', '4' }, { '1', '8', '5' },
+	{ '1', '8', '6' }, { '1', '8', '7' }, { '1', '8', '8' },
+	{ '1', '8', '9' }, { '1', '9', '0' }, { '1', '9', '1' },
+	{ '1', '9', '2' }, { '1', '9', '3' }, { '1', '9', '4' },
+	{ '1', '9', '5' }, { '1', '9', '6' }, { '1', '9', '7' },
+	{ '1', '9', '8' }, { '1', '9', '9' }, { '2', '0', '0' },
+	{ '2', '0', '1' }, { '2', '0', '2' }, { '2', '0', '3' },
+	{ '2', '0', '4' }, { '2', '0', '5' }, { '2', '0', '6' },
+	{ '2', '0', '7' }, { '2', '0', '8' }, { '2', '0', '9' },
+	{ '2', '1', '0' }, { '2', '1', '1' }, { '2', '1', '2' },
+	{ '2', '1', '3' }, { '2', '1', '4' }, { '2', '1', '5' },
+	{ '2', '1', '6' }, { '2', '1', '7' }, { '2', '1', '8' },
+	{ '2', '1', '9' }, { '2', '2', '0' }, { '2', '2', '1' },
+	{ '2', '2', '2' }, { '2', '2', '3' }, { '2', '2', '4' },
+	{ '2', '2', '5' }, { '2', '2', '6' }, { '2', '2', '7' },
+	{ '2', '2', '8' }, { '2', '2', '9' }, { '2', '3', '0' },
+	{ '2', '3', '1' }, { '2', '3', '2' }, { '2', '3', '3' },
+	{ '2', '3', '4' }, { '2', '3', '5' }, { '2', '3', '6' },
+	{ '2', '3', '7' }, { '2', '3', '8' }, { '2', '3', '9' },
+	{ '2', '4', '0' }, { '2', '4', '1' }, { '2', '4', '2' },
+	{ '2', '4', '3' }, { '2', '4', '4' }, { '2', '4', '5' },
+	{ '2', '4', '6' }, { '2', '4', '7' }, { '2', '4', '8' },
+	{ '2', '4', '9' }, { '2', '5', '0' }, { '2', '5', '1' },
+	{ '2', '5', '2' }, { '2', '5', '3' }, { '2', '5', '4' },
+	{ '2', '5', '5' },
+};
+
+/* IPv4 address a in dotted decimal at q (room for 15); its length. */
+static size_t
+fmt_v4(char *q, const struct sift_addr *a)
+{
+	char *s = q;
+	unsigned o;
+
+	for (int k = 0; k < 4; k++) {
+		o = a->b[12 + k];
+		memcpy(q, v4oct[o], 3);
+		q += 1 + (o >= 10) + (o >= 100);
+		*q = '.';
+		q += k < 3;
+	}
+	return (size_t)(q - s);
+}
+
 /* Every wanted value of rec, in one pass. */
 static void
 fill(struct sift_recout *o, const struct sift_rec *rec,
@@ -547,7 +661,8 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		}
 	}
 	if (WANT(F_FILE) && src != NULL && src->file != NULL)
-		put_str(o, v, F_FILE, sift_str_cstr(src->file));
+		put_str(o, v, F_FILE, src->file_n > 0 ? sift_str_make(
+		    src->file, src->file_n) : sift_str_cstr(src->file));
 	if (WANT(F_LINENO) && src != NULL && src->lineno > 0)
 		put_buf(o, v, F_LINENO, V_NUM, v->lineno,
 		    fmt_u64(v->lineno, src->lineno));
@@ -568,9 +683,14 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 	put_str(o, v, F_MSGID, rec->msgid);
 	if (rec->pid >= 0 && WANT(F_PID))
 		put_buf(o, v, F_PID, V_NUM, v->pid, fmt_i64(v->pid, rec->pid));
-	if (rec->ip.family != 0 && WANT(F_IP))
-		put_buf(o, v, F_IP, V_SAFE, v->ip, sift_addr_format(&rec->ip,
-		    v->ip, sizeof(v->ip)));
+	if (rec->ip.family != 0 && WANT(F_IP)) {
+		if (rec->ip.family == 4)
+			put_buf(o, v, F_IP, V_SAFE, v->ip, fmt_v4(v->ip,
+			    &rec->ip));
+		else
+			put_buf(o, v, F_IP, V_SAFE, v->ip, sift_addr_format(
+			    &rec->ip, v->ip, sizeof(v->ip)));
+	}
 	if (rec->port >= 0 && WANT(F_PORT))
 		put_buf(o, v, F_PORT, V_NUM, v->port, fmt_i64(v->port,
 		    rec->port));
@@ -761,6 +881,123 @@ tsv_escape_to(char *q, const char *s, size_t n)
 		p++;
 	}
 	return q;
+}
+
+/*
+ * Copy p[0..n) to q without a call: overlapping word moves from both
+ * ends, every load and store inside the n bytes.
+ */
+static inline char *
+copy_cell(char *q, const char *p, size_t n)
+{
+	uint64_t a, z;
+	uint32_t a4, z4;
+
+#ifdef __SSE2__
+	if (n >= 16) {
+		size_t i;
+
+		for (i = 0; i + 16 <= n; i += 16)
+			_mm_storeu_si128((__m128i *)(void *)(q + i),
+			    _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + i)));
+		if (i < n)
+			_mm_storeu_si128((__m128i *)(void *)(q + n - 16),
+			    _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + n - 16)));
+		return q + n;
+	}
+#else
+	if (n >= 16) {
+		memcpy(q, p, n);
+		return q + n;
+	}
+#endif
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&z, p + n - 8, 8);
+		memcpy(q, &a, 8);
+		memcpy(q + n - 8, &z, 8);
+	} else if (n >= 4) {
+		memcpy(&a4, p, 4);
+		memcpy(&z4, p + n - 4, 4);
+		memcpy(q, &a4, 4);
+		memcpy(q + n - 4, &z4, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			q[i] = p[i];
+	}
+	return q + n;
+}
+
+#define ONES32	0x01010101U
+#define HIGHS32	0x80808080U
+#define HASZERO32(v)	(((v) - ONES32) & ~(v) & HIGHS32)
+#define TSV_BAD32(w)	((((w) - ONES32 * 0x20) & ~(w) & HIGHS32) != 0 || \
+			    HASZERO32((w) ^ (ONES32 * '\\')) != 0 || \
+			    HASZERO32((w) ^ (ONES32 * 0x7f)) != 0)
+
+/*
+ * A TSV cell: checked and copied in one pass (16, 8 or 4 bytes at a
+ * time, overlapping at the end); the escaper only for a value that needs
+ * it.
+ */
+static inline char *
+tsv_cell(char *q, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t a, z;
+	uint32_t a4, z4;
+
+#ifdef __SSE2__
+	if (n >= 16) {
+		__m128i x;
+		size_t i;
+
+		for (i = 0; i + 16 <= n; i += 16) {
+			if (tsv_bad16(p + i) != 0)
+				return tsv_escape_to(q, s, n);
+			x = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + i));
+			_mm_storeu_si128((__m128i *)(void *)(q + i), x);
+		}
+		if (i < n) {
+			if (tsv_bad16(p + n - 16) != 0)
+				return tsv_escape_to(q, s, n);
+			x = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + n - 16));
+			_mm_storeu_si128((__m128i *)(void *)(q + n - 16), x);
+		}
+		return q + n;
+	}
+#else
+	if (n >= 16)
+		return tsv_escape_to(q, s, n);
+#endif
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&z, p + n - 8, 8);
+		if (TSV_BAD(a) || TSV_BAD(z))
+			return tsv_escape_to(q, s, n);
+		memcpy(q, &a, 8);
+		memcpy(q + n - 8, &z, 8);
+		return q + n;
+	}
+	if (n >= 4) {
+		memcpy(&a4, p, 4);
+		memcpy(&z4, p + n - 4, 4);
+		if (TSV_BAD32(a4) || TSV_BAD32(z4))
+			return tsv_escape_to(q, s, n);
+		memcpy(q, &a4, 4);
+		memcpy(q + n - 4, &z4, 4);
+		return q + n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (tclass[p[i]] != 0)
+			return tsv_escape_to(q, s, n);
+		q[i] = (char)p[i];
+	}
+	return q + n;
 }
 
 void
@@ -959,17 +1196,16 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 		f = o->f[i];
 		n = v->s[f].n;
 		p = v->s[f].p;
-		if (o->plain[i]) {
-			memcpy(q, p, n);
-			q += n;
-		} else if (!tsv)
+		if (o->plain[i])
+			q = copy_cell(q, p, n);
+		else if (!tsv)
 			q = csv_escape_to(q, p, n);
 		else if (i == 0 && n > 0 && p[0] == '#') {
 			/* a data line must not look like the header */
 			memcpy(q, "\\x23", 4);
 			q = tsv_escape_to(q + 4, p + 1, n - 1);
 		} else
-			q = tsv_escape_to(q, p, n);
+			q = tsv_cell(q, p, n);
 	}
 	memcpy(q, sep, 64);
 	q += o->nf - 1 - done;

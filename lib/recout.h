@@ -31,6 +31,7 @@ struct sift_recout;
 struct sift_recsrc {
 	const char	*file;		/* NUL-terminated display name */
 	uint64_t	 lineno;	/* 1-based line of the entry's first line */
+	size_t		 file_n;	/* strlen(file), or 0: not known */
 };
 
 /* "json", "tsv" or "csv"; returns 0, or -1 for an unknown name. */

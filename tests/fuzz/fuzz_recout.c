@@ -342,6 +342,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	src.file = file;
 	src.lineno = size % 1000;
+	src.file_n = 0;
 
 	for (k = 0; k < 3; k++) {
 		sift_recout_header(wr[k], &out[k]);

@@ -91,7 +91,7 @@ static const char *
 out(enum sift_recfmt fmt, const char *fields, const struct sift_rec *r,
     const char *file, uint64_t lineno)
 {
-	struct sift_recsrc src = { file, lineno };
+	struct sift_recsrc src = { file, lineno, 0 };
 	struct sift_recout *o;
 
 	o = sift_recout_new(fmt, fields, NULL);
