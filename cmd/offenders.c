@@ -1306,6 +1306,68 @@ row_cmp(const void *a, const void *b)
 	return memcmp(x->e->key.b, y->e->key.b, 16);
 }
 
+static inline bool
+row_before(const struct row *x, const struct row *y)
+{
+	if (x->score != y->score)
+		return x->score > y->score;
+	if (x->count != y->count)
+		return x->count > y->count;
+	if (x->hint != y->hint)
+		return x->hint < y->hint;
+	return row_cmp(x, y) < 0;
+}
+
+/* Sort a[0..n) by row_cmp: insertion runs of 16, then merges. */
+static void
+rows_sort(struct row *a, size_t n)
+{
+	struct row *tmp, *src, *dst;
+
+	for (size_t lo = 0; lo < n; lo += 16) {
+		size_t hi = lo + 16 < n ? lo + 16 : n;
+
+		for (size_t i = lo + 1; i < hi; i++) {
+			struct row v = a[i];
+			size_t j = i;
+
+			while (j > lo && row_before(&v, &a[j - 1])) {
+				a[j] = a[j - 1];
+				j--;
+			}
+			a[j] = v;
+		}
+	}
+	if (n <= 16)
+		return;
+	tmp = sift_xreallocarray(NULL, n, sizeof(*tmp));
+	src = a;
+	dst = tmp;
+	for (size_t w = 16; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n;
+			size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+
+			while (i < mid && j < hi)
+				dst[k++] = row_before(&src[j], &src[i]) ?
+				    src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		tmp = src;
+		src = dst;
+		dst = tmp;
+	}
+	if (src != a) {
+		memcpy(a, src, n * sizeof(*a));
+		free(src);
+	} else
+		free(dst);
+}
+
 /*
  * The family and 7 bytes of the key as one number that orders like
  * (family, memcmp of the key): the first bytes, or for IPv4 the last 7
@@ -1346,6 +1408,37 @@ key_text(const struct sift_agg_ent *e, char *buf, size_t sz)
 		return;
 	default:
 		snprintf(buf, sz, "-");
+	}
+}
+
+/*
+ * t (0 < t < 2^32) as "YYYY-MM-DDTHH:MM:SSZ" (20 bytes, no NUL) by day
+ * arithmetic: gmtime_r takes a lock and a time zone pass each call.
+ */
+static void
+iso_time_fast(uint32_t t, char *o)
+{
+	uint32_t days = t / 86400, sec = t % 86400;
+	/* civil date from days since 1970-01-01 (eras of 400 years) */
+	uint32_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+	uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint32_t mp = (5 * doy + 2) / 153;
+	uint32_t d = doy - (153 * mp + 2) / 5 + 1;
+	uint32_t m = mp < 10 ? mp + 3 : mp - 9;
+	uint32_t y = yoe + era * 400 + (m <= 2);
+	uint32_t v[5] = { m, d, sec / 3600, sec / 60 % 60, sec % 60 };
+	static const char sep[5] = "-T::Z";
+
+	o[0] = (char)('0' + y / 1000 % 10);
+	o[1] = (char)('0' + y / 100 % 10);
+	o[2] = (char)('0' + y / 10 % 10);
+	o[3] = (char)('0' + y % 10);
+	o[4] = '-';
+	for (int i = 0; i < 5; i++) {
+		o[5 + 3 * i] = (char)('0' + v[i] / 10);
+		o[6 + 3 * i] = (char)('0' + v[i] % 10);
+		o[7 + 3 * i] = sep[i];
 	}
 }
 
@@ -1441,6 +1534,134 @@ group_field(const struct opts *o)
 	}
 }
 
+/* Decimal v at o; returns the end. */
+static char *
+put_u64(char *o, uint64_t v)
+{
+	char d[20];
+	size_t nd = 0;
+
+	do
+		d[nd++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (nd > 0)
+		*o++ = d[--nd];
+	return o;
+}
+
+/*
+ * Rows as TSV (without geo columns) or as a list, built in a buffer
+ * written every 64 KB: the same bytes as the fprintf path, at a fraction
+ * of its cost (hundreds of thousands of rows in a big run). Entries are
+ * prefetched a few rows ahead: sorted rows visit the table at random.
+ */
+#define AHEAD	8
+
+static void
+write_rows_fast(struct ctx *c, FILE *fp, const struct row *rows, size_t n)
+{
+	struct sift_obuf b = SIFT_OBUF_INIT;
+	const char *names[SIFT_CLASS_MAX];
+	size_t nlen[SIFT_CLASS_MAX];
+	int ncl = sift_classifier_nclasses(c->cl);
+	bool list = c->o->format == F_LIST;
+
+	for (int i = 0; i < ncl; i++) {
+		names[i] = sift_classifier_class_name(c->cl, i);
+		nlen[i] = strlen(names[i]);
+	}
+	sift_obuf_init(&b, 1 << 17);
+	if (!list) {
+		sift_obuf_puts(&b, "#");
+		sift_obuf_puts(&b, group_field(c->o));
+		sift_obuf_puts(&b, "\tcount\tscore\tfirst\tlast\tclasses\n");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct sift_agg_ent *e = rows[i].e;
+		char *o, key[SIFT_CIDR_STRLEN + 8];
+		uint8_t ord[SIFT_AGG_SLOTS];
+		unsigned ns;
+
+		if (i + AHEAD < n)
+			__builtin_prefetch(rows[i + AHEAD].e);
+		key_text(e, key, sizeof(key));
+		if (list) {
+			sift_obuf_puts(&b, key);
+			sift_obuf_putc(&b, '\n');
+			goto flush;
+		}
+		/* key, 3 numbers, 2 times, classes: bounded by this */
+		o = sift_obuf_room(&b, sizeof(key) + 3 * 21 + 2 * 21 +
+		    (size_t)ncl * (SIFT_CLASS_NAMEMAX + 12) + 8);
+		o = stpcpy(o, key);
+		*o++ = '\t';
+		o = put_u64(o, e->count);
+		*o++ = '\t';
+		o = put_u64(o, rows[i].score);
+		*o++ = '\t';
+		if (e->first != 0) {
+			iso_time_fast(e->first, o);
+			o += 20;
+		} else
+			*o++ = '-';
+		*o++ = '\t';
+		if (e->last != 0) {
+			iso_time_fast(e->last, o);
+			o += 20;
+		} else
+			*o++ = '-';
+		*o++ = '\t';
+		/* classes in id order, as classes_text() */
+		if (e->nslot != SIFT_AGG_EXT) {
+			ns = 0;
+			for (unsigned k = 0; k < e->nslot; k++) {
+				unsigned j = ns++;
+
+				while (j > 0 && e->cls[ord[j - 1]] > e->cls[k]) {
+					ord[j] = ord[j - 1];
+					j--;
+				}
+				ord[j] = (uint8_t)k;
+			}
+			for (unsigned k = 0, w = 0; k < ns; k++) {
+				unsigned id = e->cls[ord[k]];
+
+				if (e->cnt[ord[k]] == 0 || (int)id >= ncl)
+					continue;
+				if (w++)
+					*o++ = ',';
+				memcpy(o, names[id], nlen[id]);
+				o += nlen[id];
+				*o++ = '=';
+				o = put_u64(o, e->cnt[ord[k]]);
+			}
+		} else {
+			for (int id = 0, w = 0; id < ncl; id++) {
+				uint32_t cn = sift_agg_class_count(c->agg, e,
+				    id);
+
+				if (cn == 0)
+					continue;
+				if (w++)
+					*o++ = ',';
+				memcpy(o, names[id], nlen[id]);
+				o += nlen[id];
+				*o++ = '=';
+				o = put_u64(o, cn);
+			}
+		}
+		*o++ = '\n';
+		b.n = (size_t)(o - b.p);
+flush:
+		if (b.n >= (1 << 16)) {
+			fwrite(b.p, 1, b.n, fp);
+			sift_obuf_reset(&b);
+		}
+	}
+	fwrite(b.p, 1, b.n, fp);
+	sift_obuf_release(&b);
+}
+
 static void
 write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
 {
@@ -1454,6 +1675,10 @@ write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
 	    (c->o->group == G_IP || c->o->group == G_PREFIX);
 	char gtxt[64];
 
+	if (c->o->format == F_LIST || (c->o->format == F_TSV && !gcols)) {
+		write_rows_fast(c, fp, rows, n);
+		return;
+	}
 	if (c->o->format == F_TABLE) {
 		for (size_t i = 0; i < n; i++) {
 			key_text(rows[i].e, key, sizeof(key));
@@ -1609,7 +1834,7 @@ report(struct ctx *c)
 	}
 	for (size_t i = 0; !hints && i < k; i++)
 		rows[i].hint = 0;	/* then the hints would not order */
-	qsort(rows, k, sizeof(*rows), row_cmp);
+	rows_sort(rows, k);
 	if (c->o->top != 0 && k > c->o->top)
 		k = c->o->top;
 	fp = cli_output_open(c->o->out);

@@ -338,17 +338,33 @@ int
 sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
     struct sift_err *err)
 {
+	const struct sift_agg_ent *batch[16];
+	unsigned nb = 0;
+
 	if (dst->ring || src->ring)
 		return sift_err_set(err, SIFT_E_USAGE, 0,
 		    "cannot merge windowed tables");
-	for (size_t i = 0; i <= src->mask; i++) {
+	/* Room for every key at once: no rehash in the middle. */
+	while ((dst->n + src->n) * 4 > (dst->mask + 1) * 3)
+		rehash(dst);
+	/* In batches whose slots are prefetched: the misses overlap. */
+	for (size_t i = 0; i <= src->mask + 1; i++) {
 		struct sift_key k;
 
-		if (src->ents[i].key.family == 0)
+		if (i <= src->mask && src->ents[i].key.family != 0) {
+			k.a = src->ents[i].key;
+			k.plen = src->ents[i].plen;
+			sift_agg_prefetch(dst, &k);
+			batch[nb++] = &src->ents[i];
+		}
+		if (nb < 16 && i <= src->mask)
 			continue;
-		k.a = src->ents[i].key;
-		k.plen = src->ents[i].plen;
-		sift_agg_merge_entry(dst, &k, src, &src->ents[i]);
+		for (unsigned b = 0; b < nb; b++) {
+			k.a = batch[b]->key;
+			k.plen = batch[b]->plen;
+			sift_agg_merge_entry(dst, &k, src, batch[b]);
+		}
+		nb = 0;
 	}
 	return 0;
 }
