@@ -89,6 +89,10 @@ struct sift_recout {
 	int		 ts_off;
 	char		 ts_buf[20];	/* YYYY-MM-DDTHH:MM:SS */
 	char		 off_buf[7];	/* +hh:mm */
+	/* last line number, in decimal: the next one is an increment */
+	uint64_t	 ln_val;
+	size_t		 ln_n;
+	char		 ln_buf[24];
 };
 
 static bool plain_field(enum fid);
@@ -110,7 +114,7 @@ struct vals {
 	unsigned char	 kind[F__COUNT];
 	struct sift_str	 s[F__COUNT];
 	size_t		 total;		/* sum of the value lengths */
-	char		 ts[40], epoch[32], lineno[24], pid[24], port[16];
+	char		 ts[40], epoch[32], pid[24], port[16];
 	char		 plineno[24];
 	char		 ip[SIFT_ADDR_STRLEN];
 };
@@ -621,6 +625,28 @@ fmt_v4(char *q, const struct sift_addr *a)
 	return (size_t)(q - s);
 }
 
+/* Line number x in decimal in o->ln_buf: mostly the last one plus 1. */
+static size_t
+lineno_text(struct sift_recout *o, uint64_t x)
+{
+	char *d;
+
+	if (o->ln_n > 0 && x == o->ln_val)
+		return o->ln_n;
+	if (o->ln_n > 0 && x == o->ln_val + 1) {
+		for (d = o->ln_buf + o->ln_n; d > o->ln_buf && d[-1] == '9';)
+			*--d = '0';
+		if (d > o->ln_buf) {
+			d[-1]++;
+			o->ln_val = x;
+			return o->ln_n;
+		}
+	}
+	o->ln_n = fmt_u64(o->ln_buf, x);
+	o->ln_val = x;
+	return o->ln_n;
+}
+
 /* Every wanted value of rec, in one pass. */
 static void
 fill(struct sift_recout *o, const struct sift_rec *rec,
@@ -663,8 +689,8 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		put_str(o, v, F_FILE, src->file_n > 0 ? sift_str_make(
 		    src->file, src->file_n) : sift_str_cstr(src->file));
 	if (WANT(F_LINENO) && src != NULL && src->lineno > 0)
-		put_buf(o, v, F_LINENO, V_NUM, v->lineno,
-		    fmt_u64(v->lineno, src->lineno));
+		put_buf(o, v, F_LINENO, V_NUM, o->ln_buf,
+		    lineno_text(o, src->lineno));
 	if (WANT(F_EVENT)) {
 		put_buf(o, v, F_EVENT, V_SAFE, sift_event_name(rec->event),
 		    ev_len(o, rec->event));
