@@ -1036,8 +1036,14 @@ tsv_cell(char *q, const char *s, size_t n)
 	if (n >= 4) {
 		memcpy(&a4, p, 4);
 		memcpy(&z4, p + n - 4, 4);
+#ifdef __SSE2__
+		if ((tsv_bad16x(_mm_unpacklo_epi32(_mm_cvtsi32_si128(
+		    (int)a4), _mm_cvtsi32_si128((int)z4))) & 0xff) != 0)
+			return tsv_escape_to(q, s, n);
+#else
 		if (TSV_BAD32(a4) || TSV_BAD32(z4))
 			return tsv_escape_to(q, s, n);
+#endif
 		memcpy(q, &a4, 4);
 		memcpy(q + n - 4, &z4, 4);
 		return q + n;
@@ -1238,6 +1244,29 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 	 * Only the cells with a value are visited; the separators in between
 	 * are copied as one run (always 64 bytes, of which the run is kept).
 	 */
+	if (tsv && (m & 1)) {
+		f = o->f[0];
+		n = v->s[f].n;
+		p = v->s[f].p;
+		if (n > 0 && p[0] == '#') {
+			/* a data line must not look like the header */
+			memcpy(q, "\\x23", 4);
+			q = tsv_escape_to(q + 4, p + 1, n - 1);
+		} else
+			q = tsv_cell(q, p, n);
+		m &= m - 1;
+	}
+	if (tsv) {
+		/* values that need no escape pass the check as well */
+		for (; m != 0; m &= m - 1) {
+			i = (unsigned)__builtin_ctzll(m);
+			memcpy(q, sep, 64);
+			q += i - done;
+			done = i;
+			f = o->f[i];
+			q = tsv_cell(q, v->s[f].p, v->s[f].n);
+		}
+	}
 	for (; m != 0; m &= m - 1) {
 		i = (unsigned)__builtin_ctzll(m);
 		memcpy(q, sep, 64);
@@ -1248,14 +1277,8 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 		p = v->s[f].p;
 		if (o->plain[i])
 			q = copy_cell(q, p, n);
-		else if (!tsv)
+		else
 			q = csv_escape_to(q, p, n);
-		else if (i == 0 && n > 0 && p[0] == '#') {
-			/* a data line must not look like the header */
-			memcpy(q, "\\x23", 4);
-			q = tsv_escape_to(q + 4, p + 1, n - 1);
-		} else
-			q = tsv_cell(q, p, n);
 	}
 	memcpy(q, sep, 64);
 	q += o->nf - 1 - done;
