@@ -69,6 +69,7 @@
 #define MAXJOBS	16	/* -j */
 #define DEFJOBS	4	/* at most this many by default */
 #define MINPIECE (256 * 1024)	/* smallest piece of a log a job reads */
+#define MAXUNSTEADY 1000	/* a piece gives up after so many date changes */
 
 enum {
 	O_CHECK = 256, O_JSON, O_NOCHECKALL, O_NOTIMING, O_NOW, O_PAIGN,
@@ -667,6 +668,11 @@ piece_run(void *arg)
 		}
 		off += used;
 		if (sift_f2bdate_unsteady(d) != u) {
+			/* dates that keep changing: leave it to the order */
+			if (u >= MAXUNSTEADY) {
+				pc->failed = true;
+				break;
+			}
 			/* the lines so far are read again in order */
 			stats_free(&pc->st);
 			sift_obuf_reset(&pc->ob);

@@ -1033,15 +1033,10 @@ build(struct sift_f2b *f, const struct sift_f2b_opts *o, const char *pref,
 	}
 	{
 		struct sift_rx *rxs[SIFT_F2B_MAXRE];
-		size_t nlit = 0;
 
-		for (i = 0; i < f->nfail; i++) {
+		for (i = 0; i < f->nfail; i++)
 			rxs[i] = f->fail[i].rx;
-			if (sift_rx_literal(rxs[i]) != NULL)
-				nlit++;
-		}
-		/* for one or two literals, a memchr() each is as quick */
-		if (nlit >= 3)
+		if (sift_rxlits_useful(rxs, f->nfail))
 			f->flits = sift_rxlits_new(rxs, f->nfail);
 	}
 	for (i = 0; i < nigns; i++) {

@@ -15,6 +15,7 @@
 /* Enough for the worst stock filter on 64 KiB lines; a hit is reported. */
 #define RX_MATCH_LIMIT	10000000u
 #define RX_DEPTH_LIMIT	100000u
+#define RX_MAXALT	16	/* literals of one alternation kept */
 
 struct sift_rx {
 	pcre2_code		*code;
@@ -30,6 +31,10 @@ struct sift_rx {
 	char			*lit;		/* a literal every match holds */
 	size_t			 litn;
 	size_t			 litk;		/* its rarest byte's index */
+	/* literals one of which every match holds (or nalt 0) */
+	char			*alt[RX_MAXALT];
+	size_t			 altn[RX_MAXALT];
+	size_t			 nalt;
 };
 
 
@@ -139,6 +144,37 @@ sift_rx_from_python(const char *pat)
 	return b.p;
 }
 
+/*
+ * The length of the escape at p ("\\x41", "\\101", "\\cA", "\\p{L}",
+ * "\\k<n>"...), so that its letters and digits are not taken for text.
+ */
+static size_t
+escape_len(const char *p)
+{
+	size_t k = 2;
+	char c = p[1];
+
+	if (c == '\0')
+		return 1;
+	if ((c == 'x' || c == 'o' || c == 'p' || c == 'P' || c == 'N' ||
+	    c == 'g' || c == 'k') && (p[2] == '{' || p[2] == '<' ||
+	    p[2] == '\'')) {
+		char close = p[2] == '{' ? '}' : p[2] == '<' ? '>' : '\'';
+		const char *e = strchr(p + 3, close);
+
+		return e != NULL ? (size_t)(e - p) + 1 : strlen(p);
+	}
+	if (c == 'x') {
+		while (k < 4 && isxdigit((unsigned char)p[k]))
+			k++;
+	} else if (isdigit((unsigned char)c) || c == 'g') {
+		while (isdigit((unsigned char)p[k]))
+			k++;
+	} else if (c == 'c' && p[2] != '\0')
+		k = 3;
+	return k;
+}
+
 static bool
 quantifier_at(const char *p)
 {
@@ -176,9 +212,11 @@ required_literal(const char *pat, size_t *outn)
 		if (c == '\\') {
 			if (p[1] == '\0')
 				return NULL;
-			if (!isalnum((unsigned char)p[1]))
+			if (!isalnum((unsigned char)p[1])) {
 				lit = p[1];
-			next = p + 2;
+				next = p + 2;
+			} else
+				next = p + escape_len(p);
 		} else if (c == '[') {
 			/* skip the class */
 			next = p + 1;
@@ -237,6 +275,241 @@ required_literal(const char *pat, size_t *outn)
 		return NULL;
 	*outn = bn;
 	return sift_xstrndup(best, bn);
+}
+
+/* The end of the group or class opened at p (past its close), or NULL. */
+static const char *
+skip_group(const char *p)
+{
+	int depth = 0;
+
+	while (*p != '\0') {
+		if (*p == '\\') {
+			if (p[1] == '\0')
+				return NULL;
+			p += 2;
+			continue;
+		}
+		if (*p == '[') {
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']') {
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+				p++;
+			}
+			if (*p == '\0')
+				return NULL;
+			p++;
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			return p + 1;
+		p++;
+	}
+	return NULL;
+}
+
+/*
+ * Where the content of the group opened at g starts, for groups that
+ * consume what they match (plain, (?:, named, atomic); NULL for
+ * look-arounds, conditionals, inline flags and the like.
+ */
+static const char *
+group_body(const char *g)
+{
+	if (g[1] != '?')
+		return g + 1;
+	if (g[2] == ':' || g[2] == '>')
+		return g + 3;
+	if ((g[2] == 'P' && g[3] == '<') || (g[2] == '<' && g[3] != '=' &&
+	    g[3] != '!')) {
+		const char *e = strchr(g, '>');
+
+		return e != NULL ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
+struct altset {
+	char	*l[RX_MAXALT];
+	size_t	 n[RX_MAXALT];
+	size_t	 k;
+};
+
+static void
+altset_clear(struct altset *a)
+{
+	while (a->k > 0) {
+		a->k--;
+		free(a->l[a->k]);
+	}
+}
+
+static bool required_alts(const char *, size_t, struct altset *, int);
+
+/*
+ * The literals one of which a match of pat[0..len) must hold: each
+ * alternative of a top-level group that is not optional holds its
+ * required literal, or one of its own such literals. False when there
+ * is no such group (a; is then empty).
+ */
+static bool
+required_alts(const char *pat0, size_t len, struct altset *a, int level)
+{
+	char *pat = sift_xstrndup(pat0, len);
+	const char *p = pat, *e, *body;
+	struct altset best = { { NULL }, { 0 }, 0 }, cur;
+	size_t bestmin = 0;
+
+	a->k = 0;
+	for (e = strstr(pat, "(?"); e != NULL; e = strstr(e + 1, "(?"))
+		if (isalpha((unsigned char)e[2]) && e[2] != 'P') {
+			free(pat);
+			return false;	/* inline flags */
+		}
+	if (level > 4 || strstr(pat, "\\Q") != NULL ||
+	    strstr(pat, "(*") != NULL) {
+		free(pat);
+		return false;
+	}
+	while (*p != '\0') {
+		if (*p == '\\') {
+			p += escape_len(p);
+			continue;
+		}
+		if (*p == '[') {
+			/* a class: as a group of its own */
+			const char *q = p + 1;
+
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q != '\0' && *q != ']') {
+				if (*q == '\\' && q[1] != '\0')
+					q++;
+				q++;
+			}
+			p = *q != '\0' ? q + 1 : q;
+			continue;
+		}
+		if (*p == '|') {
+			/* a top-level alternation: nothing is required */
+			altset_clear(&best);
+			free(pat);
+			return false;
+		}
+		if (*p != '(') {
+			p++;
+			continue;
+		}
+		e = skip_group(p);
+		if (e == NULL)
+			break;
+		body = group_body(p);
+		cur.k = 0;
+		/* a group under a quantifier other than + may match nothing */
+		if (body != NULL && (!quantifier_at(e) || *e == '+')) {
+			const char *q = body, *start = body;
+			bool ok = true;
+			size_t mn = SIZE_MAX;
+
+			/* its alternatives: the '|' at its own level */
+			for (;;) {
+				bool end = false;
+
+				if (*q == '\\' && q[1] != '\0') {
+					q += escape_len(q);
+					continue;
+				}
+				if (*q == '[' || *q == '(') {
+					const char *r = *q == '(' ?
+					    skip_group(q) : q;
+
+					if (*q == '[') {
+						r = q + 1;
+						if (*r == '^')
+							r++;
+						if (*r == ']')
+							r++;
+						while (*r != '\0' && *r != ']') {
+							if (*r == '\\' &&
+							    r[1] != '\0')
+								r++;
+							r++;
+						}
+						r = *r != '\0' ? r + 1 : NULL;
+					}
+					if (r == NULL || r > e - 1) {
+						ok = false;
+						break;
+					}
+					q = r;
+					continue;
+				}
+				if (q == e - 1)
+					end = true;
+				else if (*q != '|') {
+					q++;
+					continue;
+				}
+				/* one alternative: start..q */
+				{
+					size_t ln = 0;
+					char *alt = sift_xstrndup(start,
+					    (size_t)(q - start));
+					char *lit = required_literal(alt, &ln);
+					struct altset sub;
+
+					if (lit != NULL && cur.k < RX_MAXALT) {
+						cur.l[cur.k] = lit;
+						cur.n[cur.k++] = ln;
+						if (ln < mn)
+							mn = ln;
+					} else if (lit == NULL &&
+					    required_alts(alt, strlen(alt),
+					    &sub, level + 1) &&
+					    cur.k + sub.k <= RX_MAXALT) {
+						size_t i;
+
+						for (i = 0; i < sub.k; i++) {
+							cur.l[cur.k] = sub.l[i];
+							cur.n[cur.k++] = sub.n[i];
+							if (sub.n[i] < mn)
+								mn = sub.n[i];
+						}
+					} else {
+						free(lit);
+						if (lit == NULL)
+							altset_clear(&sub);
+						ok = false;
+					}
+					free(alt);
+				}
+				if (!ok || end)
+					break;
+				start = ++q;
+			}
+			if (ok && cur.k > 0 && mn > bestmin) {
+				altset_clear(&best);
+				best = cur;
+				bestmin = mn;
+			} else
+				altset_clear(&cur);
+		}
+		p = e;
+	}
+	free(pat);
+	if (best.k == 0)
+		return false;
+	*a = best;
+	return true;
 }
 
 /* How common a byte is in log text (lower: rarer). */
@@ -341,6 +614,18 @@ sift_rx_new(const char *pattern, unsigned flags, struct sift_err *err)
 		rx->lit = required_literal(pat, &rx->litn);
 	if (rx->lit != NULL)
 		rx->litk = rarest(rx->lit, rx->litn);
+	if (!(flags & SIFT_RX_CASELESS)) {
+		struct altset a;
+		size_t i;
+
+		if (required_alts(pat, strlen(pat), &a, 0)) {
+			for (i = 0; i < a.k; i++) {
+				rx->alt[i] = a.l[i];
+				rx->altn[i] = a.n[i];
+			}
+			rx->nalt = a.k;
+		}
+	}
 	return rx;
 }
 
@@ -354,6 +639,8 @@ sift_rx_free(struct sift_rx *rx)
 	pcre2_code_free(rx->code);
 	free(rx->pattern);
 	free(rx->lit);
+	while (rx->nalt > 0)
+		free(rx->alt[--rx->nalt]);
 	free(rx);
 }
 
@@ -468,6 +755,12 @@ sift_rx_literal(const struct sift_rx *rx)
 	return rx->lit;
 }
 
+const char *
+sift_rx_alt(const struct sift_rx *rx, size_t i)
+{
+	return i < rx->nalt ? rx->alt[i] : NULL;
+}
+
 /*
  * The subject is looked at every RXLITS_STEP bytes only: an anchor is
  * RXLITS_STEP consecutive byte pairs of a literal, one of which starts at
@@ -482,6 +775,7 @@ sift_rx_literal(const struct sift_rx *rx)
 struct sift_rxlits {
 	uint64_t	 bits[1u << RXLITS_HBITS];	/* hash -> anchor bits */
 	uint64_t	 need[64];		/* pattern -> bits it needs */
+	uint64_t	 any[64];		/* ... and one of these */
 	size_t		 n;
 	unsigned	 nbit;
 };
@@ -544,7 +838,57 @@ sift_rxlits_new(struct sift_rx *const *rx, size_t n)
 			L->need[i] |= (uint64_t)1 << L->nbit++;
 		}
 	}
+	/* one anchor for each literal of an alternation, if all fit */
+	for (i = 0; i < L->n; i++) {
+		size_t k;
+		bool ok = rx[i] != NULL && rx[i]->nalt > 0 &&
+		    L->nbit + rx[i]->nalt <= 64;
+
+		for (k = 0; ok && k < rx[i]->nalt; k++)
+			if (rx[i]->altn[k] < RXLITS_STEP + 1)
+				ok = false;
+		for (k = 0; ok && k < rx[i]->nalt; k++) {
+			const char *lit = rx[i]->alt[k];
+			size_t ln = rx[i]->altn[k], best = 0;
+			int bs = -1;
+
+			for (j = 0; j + RXLITS_STEP < ln; j++) {
+				int sc = 0;
+
+				for (u = 0; u <= RXLITS_STEP; u++)
+					sc += commonness(
+					    (unsigned char)lit[j + u]);
+				if (bs < 0 || sc < bs) {
+					best = j;
+					bs = sc;
+				}
+			}
+			for (u = 0; u < RXLITS_STEP; u++)
+				add_pair(L, lit + best + u, L->nbit);
+			L->any[i] |= (uint64_t)1 << L->nbit++;
+		}
+	}
 	return L;
+}
+
+bool
+sift_rxlits_useful(struct sift_rx *const *rx, size_t n)
+{
+	size_t i, k, nlit = 0;
+
+	for (i = 0; i < n && i < 64; i++) {
+		if (rx[i] == NULL)
+			continue;
+		if (rx[i]->lit != NULL)
+			nlit++;
+		for (k = 0; k < rx[i]->nalt; k++)
+			if (rx[i]->altn[k] < RXLITS_STEP + 1)
+				break;
+		if (rx[i]->nalt > 0 && k == rx[i]->nalt)
+			return true;
+	}
+	/* for one or two literals alone, a memchr() each is as quick */
+	return nlit >= 3;
 }
 
 void
@@ -575,7 +919,8 @@ sift_rxlits_scan(const struct sift_rxlits *L, const char *s, size_t n)
 		seen |= s2 | s3 | s4;
 	}
 	for (i = 0; i < L->n; i++)
-		if ((seen & L->need[i]) == L->need[i])
+		if ((seen & L->need[i]) == L->need[i] && (L->any[i] == 0 ||
+		    (seen & L->any[i]) != 0))
 			out |= (uint64_t)1 << i;
 	return out;
 }

@@ -59,18 +59,26 @@ const char *sift_rx_pattern(const struct sift_rx *rx);
  * runs), or NULL when none was found.
  */
 const char *sift_rx_literal(const struct sift_rx *rx);
+/*
+ * Literals one of which every match contains (from the alternatives of a
+ * group that is not optional): the i-th, NULL past the last.
+ */
+const char *sift_rx_alt(const struct sift_rx *rx, size_t i);
 bool	 sift_rx_jit(const struct sift_rx *rx);
 
 /*
  * One pass over a subject for the required literals of up to 64 patterns:
  * a few rare byte pairs of each literal are looked up in a bitmap.
  * sift_rxlits_scan() returns a mask whose bit i is clear when pattern i
- * cannot match s[0..n) (a pair of its literal is missing); patterns
+ * cannot match s[0..n) (a pair of its literal is missing, or of each of
+ * its alternatives' literals, sift_rx_alt()); patterns
  * without a literal always have their bit set. NULL rx entries count as
  * patterns without a literal.
  */
 struct sift_rxlits;
 struct sift_rxlits *sift_rxlits_new(struct sift_rx *const *rx, size_t n);
+/* Whether the pass is worth it for these patterns (else: none). */
+bool	 sift_rxlits_useful(struct sift_rx *const *rx, size_t n);
 void	 sift_rxlits_free(struct sift_rxlits *lits);
 uint64_t sift_rxlits_scan(const struct sift_rxlits *lits, const char *s,
 	    size_t n);

@@ -98,6 +98,106 @@ literal(const char *re)
 	return buf;
 }
 
+/* The alternation literals of re, joined by '|', or "(none)". */
+static const char *
+alts(const char *re)
+{
+	static char buf[512];
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_rx *rx = sift_rx_new(re, SIFT_RX_PYTHON, &e);
+	size_t i, n = 0;
+
+	if (rx == NULL)
+		return "ERR";
+	buf[0] = '\0';
+	for (i = 0; sift_rx_alt(rx, i) != NULL; i++) {
+		const char *a = sift_rx_alt(rx, i);
+
+		if (n + strlen(a) + 2 > sizeof(buf))
+			break;
+		if (i > 0)
+			buf[n++] = '|';
+		memcpy(buf + n, a, strlen(a) + 1);
+		n += strlen(a);
+	}
+	sift_rx_free(rx);
+	return i == 0 ? "(none)" : buf;
+}
+
+/* Whether a pre-scan over these regexes keeps every one that matches s. */
+static bool
+scan_keeps(const char *const *re, size_t n, const char *s)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_rx *rx[8];
+	struct sift_rxlits *L;
+	uint64_t cand;
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; i < n; i++)
+		rx[i] = sift_rx_new(re[i], SIFT_RX_PYTHON, &e);
+	L = sift_rxlits_new(rx, n);
+	cand = sift_rxlits_scan(L, s, strlen(s));
+	for (i = 0; i < n; i++) {
+		if (sift_rx_search(rx[i], s, strlen(s), 0, &e) == 1 &&
+		    !(cand >> i & 1))
+			ok = false;
+		sift_rx_free(rx[i]);
+	}
+	sift_rxlits_free(L);
+	return ok;
+}
+
+static void
+test_alts(void)
+{
+	static const char *const re[] = {
+	    "^ rejected (?:RCPT|MAIL)(?: <\\S*>)?: (?:Rate limited: \\S+|"
+	    "RATE: \\S+|.*\\b(?:[Rr]ate limit|[Tt]oo many messages)\\b.*)$",
+	    "^ H=\\S+ rejected RCPT <[^>]*>: (?:relay not permitted|"
+	    "[Rr]elaying denied)$",
+	    "^ (?P<x>Connection (?:closed|reset)|Disconnected) from \\S+$",
+	    "^ foo\\x41bcde(?:xyzzy|plugh)$" };
+	static const char *const lines[] = {
+	    " rejected RCPT <a@b>: Rate limited: 1.2.3.4\n",
+	    " rejected MAIL: RATE: 12\n",
+	    " rejected RCPT: sender rate limit reached\n",
+	    " rejected RCPT: Too many messages\n",
+	    " rejected RCPT: relay not permitted\n",
+	    " H=x rejected RCPT <a@b>: relay not permitted\n",
+	    " H=x rejected RCPT <>: relaying denied\n",
+	    " Connection reset from 1.2.3.4\n",
+	    " Disconnected from 1.2.3.4\n", " fooAbcdexyzzy\n",
+	    " fooAbcdeplugh\n", " foo\\x41bcdexyzzy\n" };
+	size_t i, bad = 0;
+
+	CHECK_STREQ(alts("a(?:foo1|bar22)b"), "foo1|bar22");
+	CHECK_STREQ(alts("x(?:foo1|bar22)?"), "(none)");
+	CHECK_STREQ(alts("x(?:foo1|bar22)*y"), "(none)");
+	CHECK_STREQ(alts("x(?:foo1|bar22)+y"), "foo1|bar22");
+	CHECK_STREQ(alts("x(?:foo1|bar22){1,2}y"), "(none)");
+	CHECK_STREQ(alts("(?:abc|de)"), "(none)");
+	CHECK_STREQ(alts("(?i)(?:foo1|bar22)"), "(none)");
+	CHECK_STREQ(alts("x(?i:foo1|bar22)"), "(none)");
+	CHECK_STREQ(alts("(?=foo1|bar22)x"), "(none)");
+	CHECK_STREQ(alts("(?!foo1|bar22)xyz"), "(none)");
+	CHECK_STREQ(alts("q|(?:foo1|bar22)"), "(none)");
+	CHECK_STREQ(alts("(?:a(?:xyz|uvw)|qqq)"), "xyz|uvw|qqq");
+	CHECK_STREQ(alts("(?P<n>aaa|bbb)c"), "aaa|bbb");
+	CHECK_STREQ(alts("(?:\\x41bcd|\\101def|zzz)"), "bcd|def|zzz");
+	CHECK_STREQ(alts("(?:\\x41bc|zzz)"), "(none)");
+	CHECK_STREQ(alts("(?:a[|]bcd|efg)"), "bcd|efg");
+	CHECK_STREQ(alts("(?:a\\|bcd|efg)"), "a|bcd|efg");
+	/* the literal after an escape with digits */
+	CHECK_STREQ(literal("a\\x41bcd"), "bcd");
+	CHECK_STREQ(literal("\\1234abc"), "abc");
+	for (i = 0; i < SIFT_ARRAY_SIZE(lines); i++)
+		if (!scan_keeps(re, SIFT_ARRAY_SIZE(re), lines[i]))
+			bad++;
+	CHECK_INT(bad, 0);
+}
+
 int
 main(void)
 {
@@ -108,6 +208,8 @@ main(void)
 	struct sift_f2b_result res;
 	struct sift_str id;
 	const char *from;
+
+	test_alts();
 
 	snprintf(dir, sizeof(dir), "%s/t_f2b.XXXXXX",
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
