@@ -339,6 +339,16 @@ struct sift_classifier {
 	/* Per event, the rule indices (into the combined order) to try. */
 	uint16_t		*byev[SIFT_EV__COUNT];
 	size_t			 nbyev[SIFT_EV__COUNT];
+	/*
+	 * The same without the scanned literals (whose hits come from the
+	 * scanners), and per event and subject the first scanned rule.
+	 */
+	uint16_t		*nsev[SIFT_EV__COUNT];
+	size_t			 nnsev[SIFT_EV__COUNT];
+	uint32_t		 firstsc[SIFT_EV__COUNT][2];
+	uint64_t		*evmask;	/* per rule: events (all: ~0) */
+	uint16_t		*hits[2];	/* per subject: rules it hit */
+	size_t			 nhits[2];
 	char			 names[SIFT_CLASS_MAX][SIFT_CLASS_NAMEMAX + 1];
 	int			 nclasses;
 	pcre2_match_context	*mctx;
@@ -457,6 +467,7 @@ scan_subject(struct sift_classifier *c, struct scanner *sc,
 	gen = sc->gen = c->gen;
 	sc->subj = s.p;
 	sc->subjn = s.n;
+	c->nhits[sc - c->scan] = 0;
 	if (s.n < 3)
 		return;
 	for (size_t i = 0; i + 3 <= s.n; i++) {
@@ -484,6 +495,8 @@ scan_subject(struct sift_classifier *c, struct scanner *sc,
 				continue;
 			c->stamp[ri] = gen;
 			c->hitend[ri] = s.p + i + r->n1;
+			c->hits[r->r.where][c->nhits[r->r.where]++] =
+			    (uint16_t)ri;
 		}
 	}
 }
@@ -495,16 +508,32 @@ reindex(struct sift_classifier *c)
 
 	build_scanners(c, total);
 
+	c->evmask = sift_xreallocarray(c->evmask, total, sizeof(uint64_t));
+	for (int w = 0; w < 2; w++)
+		c->hits[w] = sift_xreallocarray(c->hits[w], total,
+		    sizeof(uint16_t));
+	for (size_t i = 0; i < total; i++) {
+		const struct crule *r = rule_at(c, i);
+
+		c->evmask[i] = r->r.events == 0 ? ~UINT64_C(0) : r->r.events;
+	}
 	for (int e = 0; e < SIFT_EV__COUNT; e++) {
 		c->byev[e] = sift_xreallocarray(c->byev[e], total,
 		    sizeof(uint16_t));
-		c->nbyev[e] = 0;
+		c->nsev[e] = sift_xreallocarray(c->nsev[e], total,
+		    sizeof(uint16_t));
+		c->nbyev[e] = c->nnsev[e] = 0;
+		c->firstsc[e][0] = c->firstsc[e][1] = UINT32_MAX;
 		for (size_t i = 0; i < total; i++) {
 			const struct crule *r = rule_at(c, i);
 
-			if (r->r.events == 0 ||
-			    (r->r.events & SIFT_EVMASK(e)) != 0)
-				c->byev[e][c->nbyev[e]++] = (uint16_t)i;
+			if ((c->evmask[i] & SIFT_EVMASK(e)) == 0)
+				continue;
+			c->byev[e][c->nbyev[e]++] = (uint16_t)i;
+			if (!scanned(r))
+				c->nsev[e][c->nnsev[e]++] = (uint16_t)i;
+			else if (c->firstsc[e][r->r.where] == UINT32_MAX)
+				c->firstsc[e][r->r.where] = (uint32_t)i;
 		}
 	}
 }
@@ -545,8 +574,13 @@ sift_classifier_free(struct sift_classifier *c)
 	free(c->scan[1].cand);
 	free(c->stamp);
 	free(c->hitend);
-	for (int e = 0; e < SIFT_EV__COUNT; e++)
+	free(c->evmask);
+	free(c->hits[0]);
+	free(c->hits[1]);
+	for (int e = 0; e < SIFT_EV__COUNT; e++) {
 		free(c->byev[e]);
+		free(c->nsev[e]);
+	}
 	pcre2_match_context_free(c->mctx);
 	sift_arena_release(&c->arena);
 	free(c);
@@ -757,8 +791,116 @@ rule_match(struct sift_classifier *c, size_t ri, const struct crule *cr,
 	return true;
 }
 
+/* The subject rules of kind w look at in rec (see rule_match()). */
+static struct sift_str
+subject(const struct sift_rec *rec, int w)
+{
+	if (w == SIFT_RW_TEXT)
+		return rec->text;
+	if (!sift_str_empty(rec->reason))
+		return rec->reason;
+	if (rec->event == SIFT_EV_REJECT || rec->event == SIFT_EV_TEMPREJECT)
+		return SIFT_STR_NULL;
+	return rec->text;
+}
+
+static void
+sort_hits(uint16_t *h, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint16_t v = h[i];
+		size_t j = i;
+
+		while (j > 0 && h[j - 1] > v) {
+			h[j] = h[j - 1];
+			j--;
+		}
+		h[j] = v;
+	}
+}
+
+/*
+ * First match in rule order, as sift_classify_ref() finds it, without
+ * trying every rule: the literals scanned for (most of the catalogue) are
+ * found by one pass over each subject, done when the walk reaches the
+ * first of them for this event; between them only the other rules (no
+ * text, anchored, regular expressions, short literals) are tried one by
+ * one, and of the scanned ones only those the pass hit.
+ */
 int
 sift_classify(struct sift_classifier *c, const struct sift_rec *rec,
+    struct sift_match *m)
+{
+	unsigned ev = (unsigned)rec->event;
+	const uint16_t *ns;
+	size_t nns, i = 0, j[2] = { 0, 0 };
+	uint64_t evbit;
+	bool done[2] = { false, false };
+
+	m->cls = SIFT_CLASS_NONE;
+	m->rule = -1;
+	m->ip.family = 0;
+	if (ev >= SIFT_EV__COUNT)
+		return m->cls;
+	evbit = SIFT_EVMASK(ev);
+	ns = c->nsev[ev];
+	nns = c->nnsev[ev];
+	c->scan[0].subj = c->scan[1].subj = NULL;	/* a new record */
+	c->nhits[0] = c->nhits[1] = 0;
+	for (;;) {
+		uint32_t next = i < nns ? ns[i] : UINT32_MAX, cand[2];
+		int w, from = -1;	/* -1: ns, 0/1: a scanner */
+
+		for (w = 0; w < 2; w++) {
+			if (!done[w])
+				cand[w] = c->firstsc[ev][w];
+			else {
+				/* skip hits of rules this event does not try */
+				while (j[w] < c->nhits[w] &&
+				    (c->evmask[c->hits[w][j[w]]] & evbit) == 0)
+					j[w]++;
+				cand[w] = j[w] < c->nhits[w] ?
+				    c->hits[w][j[w]] : UINT32_MAX;
+			}
+			if (cand[w] < next) {
+				next = cand[w];
+				from = w;
+			}
+		}
+		if (next == UINT32_MAX)
+			break;
+		if (from >= 0 && !done[from]) {
+			/* the first scanned rule of this subject: scan it */
+			struct sift_str sj = subject(rec, from);
+
+			done[from] = true;
+			if (sj.p != NULL) {
+				scan_subject(c, &c->scan[from], sj);
+				sort_hits(c->hits[from], c->nhits[from]);
+			} else
+				c->nhits[from] = 0;
+			continue;
+		}
+		if (from >= 0)
+			j[from]++;
+		else
+			i++;
+		if (rule_match(c, next, rule_at(c, next), rec, m)) {
+			const struct crule *cr = rule_at(c, next);
+
+			m->rule = (int)next;
+			m->cls = cr->r.cls >= 0 ? cr->r.cls : SIFT_CLASS_NONE;
+			if (m->cls == SIFT_CLASS_NONE)
+				m->ip.family = 0;
+			return m->cls;
+		}
+	}
+	m->ip.family = 0;
+	return m->cls;
+}
+
+int
+sift_classify_ref(struct sift_classifier *c, const struct sift_rec *rec,
     struct sift_match *m)
 {
 	unsigned ev = (unsigned)rec->event;

@@ -54,9 +54,8 @@ static const char hexd[] = "0123456789abcdef";
 /* Bit per byte of p[0..16) below 0x20 or from 0x80 (signed: below 0x20
  * too), '"', '\\' or DEL. */
 static inline unsigned
-json_bad16(const unsigned char *p)
+json_bad16x(__m128i x)
 {
-	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 	const __m128i b = _mm_or_si128(
 	    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
 	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
@@ -64,6 +63,60 @@ json_bad16(const unsigned char *p)
 	    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)))));
 
 	return (unsigned)_mm_movemask_epi8(b);
+}
+
+static inline unsigned
+json_bad16(const unsigned char *p)
+{
+	return json_bad16x(_mm_loadu_si128((const __m128i *)(const void *)p));
+}
+
+/*
+ * Copy p[0..n) to q if no byte of it needs an escape, checking and
+ * copying in one pass (16 or 8 bytes at a time, overlapping at the end);
+ * returns the end, or NULL (q written in part) when one does.
+ */
+static inline char *
+clean_copy(char *q, const unsigned char *p, size_t n)
+{
+	__m128i x;
+	size_t i;
+	unsigned char two[16];
+
+	if (n >= 16) {
+		for (i = 0; i + 16 <= n; i += 16) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + i));
+			if (json_bad16x(x) != 0)
+				return NULL;
+			_mm_storeu_si128((__m128i *)(void *)(q + i), x);
+		}
+		if (i < n) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + n - 16));
+			if (json_bad16x(x) != 0)
+				return NULL;
+			_mm_storeu_si128((__m128i *)(void *)(q + n - 16), x);
+		}
+		return q + n;
+	}
+	if (n >= 8) {
+		x = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)
+		    (const void *)p), _mm_loadl_epi64((const __m128i *)
+		    (const void *)(p + n - 8)));
+		if (json_bad16x(x) != 0)
+			return NULL;
+		_mm_storeu_si128((__m128i *)(void *)two, x);
+		memcpy(q, two, 8);
+		memcpy(q + n - 8, two + 8, 8);
+		return q + n;
+	}
+	for (i = 0; i < n; i++) {
+		if (jclass[p[i]] != 0)
+			return NULL;
+		q[i] = (char)p[i];
+	}
+	return q + n;
 }
 #endif
 
@@ -147,7 +200,13 @@ sift_json_escape_to(char *q, const char *s, size_t n)
 	const unsigned char *end = p + n;
 	size_t len, bad, run, i;
 	uint64_t w;
+#ifdef __SSE2__
+	char *done;
 
+	/* most values are plain ASCII: check and copy in one pass */
+	if ((done = clean_copy(q, p, n)) != NULL)
+		return done;
+#endif
 	if (n >= 16) {
 		/* most values are plain ASCII: check, then copy at once */
 		run = plain_run(p, n);
@@ -218,9 +277,12 @@ sift_json_escape(struct sift_obuf *b, const char *p, size_t n)
 void
 sift_json_quote(struct sift_obuf *b, const char *p, size_t n)
 {
-	sift_obuf_putc(b, '"');
-	sift_json_escape(b, p, n);
-	sift_obuf_putc(b, '"');
+	char *q = sift_obuf_room(b, n * SIFT_JSON_ESC_MAX + 2);
+
+	*q++ = '"';
+	q = sift_json_escape_to(q, p, n);
+	*q++ = '"';
+	b->n = (size_t)(q - b->p);
 }
 
 void

@@ -428,6 +428,43 @@ static _Thread_local struct {
 	bool	ok;
 } date_cache;
 
+#ifdef __SSE2__
+/* Bit per byte of x in [lo, hi]. */
+static inline unsigned
+in_range16(__m128i x, char lo, char hi)
+{
+	const __m128i d = _mm_sub_epi8(x, _mm_set1_epi8(lo));
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d,
+	    _mm_set1_epi8((char)(hi - lo))), d));
+}
+#endif
+
+/* Is p[0..19) shaped "dddd-dd-dd dd:dd:dd"? */
+static inline bool
+ts_shape(const char *p)
+{
+#ifdef __SSE2__
+	/* digits where the pattern has '0'; the separators must match */
+	const __m128i pat = _mm_setr_epi8('0', '0', '0', '0', '-', '0', '0',
+	    '-', '0', '0', ' ', '0', '0', ':', '0', '0');
+	const unsigned digpos = 0xdb6f;	/* bits of the '0's in pat */
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	unsigned dig = in_range16(x, '0', '9');
+	unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, pat));
+
+	if (((dig & digpos) | (eq & ~digpos & 0xffff)) != 0xffff)
+		return false;
+	return p[16] == ':' && ISDIG(p[17]) && ISDIG(p[18]);
+#else
+	return ISDIG(p[0]) && ISDIG(p[1]) && ISDIG(p[2]) && ISDIG(p[3]) &&
+	    p[4] == '-' && ISDIG(p[5]) && ISDIG(p[6]) && p[7] == '-' &&
+	    ISDIG(p[8]) && ISDIG(p[9]) && p[10] == ' ' && ISDIG(p[11]) &&
+	    ISDIG(p[12]) && p[13] == ':' && ISDIG(p[14]) && ISDIG(p[15]) &&
+	    p[16] == ':' && ISDIG(p[17]) && ISDIG(p[18]);
+#endif
+}
+
 /*
  * Exim timestamp "YYYY-MM-DD HH:MM:SS[.mmm][ +hhmm]" at p, by shape.
  * Returns its length (19..29), or 0.
@@ -439,12 +476,7 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 	int y, mo, d, h, mi, s;
 	bool offok = true;
 
-	if (n < 19 || !ISDIG(p[0]) || !ISDIG(p[1]) || !ISDIG(p[2]) ||
-	    !ISDIG(p[3]) || p[4] != '-' || !ISDIG(p[5]) || !ISDIG(p[6]) ||
-	    p[7] != '-' || !ISDIG(p[8]) || !ISDIG(p[9]) || p[10] != ' ' ||
-	    !ISDIG(p[11]) || !ISDIG(p[12]) || p[13] != ':' ||
-	    !ISDIG(p[14]) || !ISDIG(p[15]) || p[16] != ':' ||
-	    !ISDIG(p[17]) || !ISDIG(p[18]))
+	if (n < 19 || !ts_shape(p))
 		return 0;
 	h = num(p + 11, 2);
 	mi = num(p + 14, 2);
@@ -840,6 +872,32 @@ static const unsigned char br_ok[256] = {
 
 #define brchar(c)	(br_ok[(unsigned char)(c)] != 0)
 
+
+/* The first byte in [p, e) that is not brchar(), or e. */
+static inline const char *
+br_scan(const char *p, const char *e)
+{
+#ifdef __SSE2__
+	__m128i x;
+	unsigned ok;
+
+	while (e - p >= 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		ok = in_range16(x, '0', ':') | in_range16(x, 'A', 'Z') |
+		    in_range16(x, 'a', 'z') | in_range16(x, '-', '.') |
+		    (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('%'))));
+		if (ok != 0xffff)
+			return p + __builtin_ctz(~ok);
+		p += 16;
+	}
+#endif
+	while (p < e && brchar((unsigned char)*p))
+		p++;
+	return p;
+}
+
 /* "[x]" at p with an address-like x, followed by end, ' ', ':' or '*'. */
 static const char *
 bracket_end(const char *p, const char *e)
@@ -848,9 +906,8 @@ bracket_end(const char *p, const char *e)
 
 	if (p >= e || *p != '[')
 		return NULL;
-	while (q < e && brchar((unsigned char)*q) && q - p < 70)
-		q++;
-	if (q >= e || *q != ']' || q == p + 1)
+	q = br_scan(q, e);
+	if (q - p > 70 || q >= e || *q != ']' || q == p + 1)
 		return NULL;
 	q++;
 	if (q < e && *q != ' ' && *q != ':' && *q != '*' && *q != ',' &&
@@ -1058,6 +1115,32 @@ dn_end(const char *ve, const char *e)
 	return c != NULL ? c : ve;
 }
 
+/*
+ * End of a tag key at k: letters, digits and '*' (not first), at most 9
+ * bytes; 16 at a time where 16 are left.
+ */
+static inline const char *
+key_end(const char *k, const char *e)
+{
+	const char *q = k;
+
+#ifdef __SSE2__
+	if (e - k >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)k);
+		unsigned ok = in_range16(x, '0', '9') | in_range16(x, 'A', 'Z') |
+		    in_range16(x, 'a', 'z') | ((unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('*'))) & ~1U);
+		unsigned f = (unsigned)__builtin_ctz(~ok);
+
+		return k + (f < 9 ? f : 9);
+	}
+#endif
+	while (q < e && q - k < 9 && (isalnum_c((unsigned char)*q) ||
+	    (*q == '*' && q > k)))
+		q++;
+	return q;
+}
+
 #define TS_COLON	0x01	/* stopped after a value ending in ':' */
 
 /*
@@ -1074,10 +1157,7 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 	*st = 0;
 	while (p < e) {
 		k = p;
-		q = p;
-		while (q < e && q - k < 9 && (isalnum_c((unsigned char)*q) ||
-		    (*q == '*' && q > k)))
-			q++;
+		q = key_end(p, e);
 		if (q >= e || *q != '=' || q == k ||
 		    !((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z'))) {
 			ve = tokend(p, e);

@@ -418,39 +418,36 @@ is_delivery(enum sift_event ev)
 	    ev == SIFT_EV_DEFER || ev == SIFT_EV_FAIL;
 }
 
-/* The field a tag feeds: TM_* >= 0, or TM_KEEP / TM_SKIP. */
-static int
-tag_map(const struct sift_rec *rec, struct sift_str key)
+/*
+ * The field a one-letter tag feeds, by letter from 'A' (TM_* >= 0, or
+ * TM_KEEP / TM_SKIP), for rec: a table filled once per record, so that
+ * mapping a tag takes no branch on its letter.
+ */
+static void
+tag_table(const struct sift_rec *rec, signed char tab[26])
 {
-	if (key.n != 1)
-		return TM_KEEP;
-	switch (key.p[0]) {
-	case 'A':
-		return sift_str_empty(rec->auth) ? TM_KEEP : TM_SKIP;
-	case 'F':
-		return sift_str_empty(rec->sender) ? TM_KEEP : TM_SKIP;
-	case 'H':
-		return rec->ip.family == 0 && sift_str_empty(rec->host) ?
-		    TM_KEEP : TM_SKIP;
-	case 'I':
-		return TM_INTERFACE;
-	case 'P':
-		return rec->event == SIFT_EV_ARRIVAL ? TM_PROTO : TM_KEEP;
-	case 'R':
-		return is_delivery(rec->event) ? TM_ROUTER : TM_KEEP;
-	case 'S':
-		return TM_SIZE;
-	case 'T':
-		if (rec->event == SIFT_EV_ARRIVAL)
-			return TM_SUBJECT;
-		return is_delivery(rec->event) ? TM_TRANSPORT : TM_KEEP;
-	case 'U':
-		return sift_str_empty(rec->ident) ? TM_KEEP : TM_SKIP;
-	case 'X':
-		return TM_TLS;
-	default:
-		return TM_KEEP;
-	}
+	bool arr = rec->event == SIFT_EV_ARRIVAL, del = is_delivery(rec->event);
+
+	memset(tab, TM_KEEP, 26);
+	tab['A' - 'A'] = sift_str_empty(rec->auth) ? TM_KEEP : TM_SKIP;
+	tab['F' - 'A'] = sift_str_empty(rec->sender) ? TM_KEEP : TM_SKIP;
+	tab['H' - 'A'] = rec->ip.family == 0 && sift_str_empty(rec->host) ?
+	    TM_KEEP : TM_SKIP;
+	tab['I' - 'A'] = TM_INTERFACE;
+	tab['P' - 'A'] = arr ? TM_PROTO : TM_KEEP;
+	tab['R' - 'A'] = del ? TM_ROUTER : TM_KEEP;
+	tab['S' - 'A'] = TM_SIZE;
+	tab['T' - 'A'] = arr ? TM_SUBJECT : del ? TM_TRANSPORT : TM_KEEP;
+	tab['U' - 'A'] = sift_str_empty(rec->ident) ? TM_KEEP : TM_SKIP;
+	tab['X' - 'A'] = TM_TLS;
+}
+
+static inline int
+tag_map(const signed char tab[26], struct sift_str key)
+{
+	unsigned c = key.n == 1 ? (unsigned)(unsigned char)key.p[0] - 'A' : 26;
+
+	return c < 26 ? tab[c] : TM_KEEP;
 }
 
 static const enum fid tm_field[TM__COUNT] = {
@@ -492,14 +489,15 @@ ev_len(const struct sift_recout *o, enum sift_event ev)
 
 /* The tags object of the tags that feed no named field. */
 static void
-tags_json(struct sift_obuf *b, const struct sift_rec *rec, const int *used)
+tags_json(struct sift_obuf *b, const struct sift_rec *rec, const int *used,
+    const signed char *map)
 {
 	bool first = true;
 	int m;
 
 	sift_obuf_putc(b, '{');
 	for (unsigned i = 0; i < rec->ntags && i < SIFT_REC_MAXTAGS; i++) {
-		m = tag_map(rec, rec->tags[i].key);
+		m = map[i];
 		if (m == TM_SKIP || (m >= 0 && used[m] == (int)i))
 			continue;
 		if (!first)
@@ -629,6 +627,7 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
     const struct sift_recsrc *src, struct vals *v)
 {
 	int used[TM__COUNT], m;
+	signed char map[SIFT_REC_MAXTAGS], tab[26];
 	unsigned nkeep = 0;
 	size_t n;
 
@@ -718,8 +717,10 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 	/* tags: one pass maps them to fields; the rest go to "tags" */
 	for (int i = 0; i < TM__COUNT; i++)
 		used[i] = -1;
+	if (rec->ntags > 0)
+		tag_table(rec, tab);
 	for (unsigned i = 0; i < rec->ntags && i < SIFT_REC_MAXTAGS; i++) {
-		m = tag_map(rec, rec->tags[i].key);
+		m = map[i] = (signed char)tag_map(tab, rec->tags[i].key);
 		if (m >= 0 && used[m] == -1 && rec->tags[i].val.n > 0) {
 			used[m] = (int)i;
 			put_str(o, v, tm_field[m], rec->tags[i].val);
@@ -731,7 +732,7 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		v->kind[F_SIZE] = V_NUM;
 	if (nkeep > 0 && WANT(F_TAGS)) {
 		sift_obuf_reset(&o->scratch);
-		tags_json(&o->scratch, rec, used);
+		tags_json(&o->scratch, rec, used, map);
 		put_buf(o, v, F_TAGS, V_JSON, o->scratch.p, o->scratch.n);
 	}
 }
@@ -761,11 +762,10 @@ static const unsigned char tclass[256] = {
 			    HASZERO((w) ^ (ONES * 0x7f)) != 0)
 
 #ifdef __SSE2__
-/* Bit per byte of p[0..16) below 0x20, a backslash or DEL. */
+/* Bit per byte of x below 0x20, a backslash or DEL. */
 static inline unsigned
-tsv_bad16(const unsigned char *p)
+tsv_bad16x(__m128i x)
 {
-	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 	const __m128i ge = _mm_cmpeq_epi8(_mm_max_epu8(x,
 	    _mm_set1_epi8(0x20)), x);
 	const __m128i odd = _mm_or_si128(_mm_cmpeq_epi8(x,
@@ -773,6 +773,13 @@ tsv_bad16(const unsigned char *p)
 
 	return ((unsigned)_mm_movemask_epi8(ge) ^ 0xffffu) |
 	    (unsigned)_mm_movemask_epi8(odd);
+}
+
+/* Bit per byte of p[0..16) below 0x20, a backslash or DEL. */
+static inline unsigned
+tsv_bad16(const unsigned char *p)
+{
+	return tsv_bad16x(_mm_loadu_si128((const __m128i *)(const void *)p));
 }
 #endif
 
@@ -946,7 +953,9 @@ static inline char *
 tsv_cell(char *q, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
+#ifndef __SSE2__
 	uint64_t a, z;
+#endif
 	uint32_t a4, z4;
 
 #ifdef __SSE2__
@@ -975,6 +984,20 @@ tsv_cell(char *q, const char *s, size_t n)
 		return tsv_escape_to(q, s, n);
 #endif
 	if (n >= 8) {
+#ifdef __SSE2__
+		/* both words in one register, checked at once */
+		__m128i w = _mm_unpacklo_epi64(_mm_loadl_epi64(
+		    (const __m128i *)(const void *)p), _mm_loadl_epi64(
+		    (const __m128i *)(const void *)(p + n - 8)));
+		unsigned char two[16];
+
+		if (tsv_bad16x(w) != 0)
+			return tsv_escape_to(q, s, n);
+		_mm_storeu_si128((__m128i *)(void *)two, w);
+		memcpy(q, two, 8);
+		memcpy(q + n - 8, two + 8, 8);
+		return q + n;
+#else
 		memcpy(&a, p, 8);
 		memcpy(&z, p + n - 8, 8);
 		if (TSV_BAD(a) || TSV_BAD(z))
@@ -982,6 +1005,7 @@ tsv_cell(char *q, const char *s, size_t n)
 		memcpy(q, &a, 8);
 		memcpy(q + n - 8, &z, 8);
 		return q + n;
+#endif
 	}
 	if (n >= 4) {
 		memcpy(&a4, p, 4);

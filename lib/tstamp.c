@@ -97,17 +97,34 @@ compute_off(int64_t hw)
 	return (int)(oa / 60);	/* gap: the offset before the change */
 }
 
+/* The hour of the last lookup, checked first (no division). */
+static _Thread_local struct {
+	int64_t	start;		/* wall seconds of the hour */
+	int	off;
+	bool	used;
+} off_last;
+
 int
 sift_tstamp_localoff(int64_t wall)
 {
-	int64_t hour = floordiv(wall, 3600);
-	struct off_slot *s = &off_cache[(uint64_t)hour % CACHE_SLOTS];
+	int64_t hour;
+	struct off_slot *s;
 
-	if (s->used && s->hour == hour)
+	if (off_last.used && wall >= off_last.start &&
+	    wall - off_last.start < 3600)
+		return off_last.off;
+	hour = floordiv(wall, 3600);
+	s = &off_cache[(uint64_t)hour % CACHE_SLOTS];
+	off_last.start = hour * 3600;
+	off_last.used = true;
+	if (s->used && s->hour == hour) {
+		off_last.off = s->off;
 		return s->off;
+	}
 	s->off = compute_off(hour * 3600);
 	s->hour = hour;
 	s->used = true;
+	off_last.off = s->off;
 	return s->off;
 }
 
@@ -116,6 +133,7 @@ sift_tstamp_reset(void)
 {
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		off_cache[i].used = false;
+	off_last.used = false;
 }
 
 int64_t
