@@ -79,11 +79,6 @@ struct asnorg {
 /* Events waiting for their table slot to reach the cache. */
 #define PEND	16
 
-struct pend {
-	struct sift_key	 k;
-	int		 cls;
-	int64_t		 ts;
-};
 
 struct ctx {
 	const struct opts	*o;
@@ -103,7 +98,7 @@ struct ctx {
 	struct asnorg		*orgs;
 	size_t			 norgs, caporgs;
 	uint64_t		 resumed, skipped_bytes, quick;
-	struct pend		 pend[PEND];
+	struct sift_agg_event	 pend[PEND];
 	unsigned		 npend;
 	/* -r: columns of the TSV header, and room to unescape cells. */
 	int			 col_ip, col_event, col_stage, col_reason,
@@ -644,9 +639,7 @@ regroup(struct ctx *c)
 static void
 flush(struct ctx *c)
 {
-	for (unsigned i = 0; i < c->npend; i++)
-		(void)sift_agg_add(c->agg, &c->pend[i].k, c->pend[i].cls,
-		    c->pend[i].ts);
+	sift_agg_add_many(c->agg, c->pend, c->npend);
 	c->npend = 0;
 }
 

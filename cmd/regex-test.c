@@ -695,6 +695,28 @@ piece_run(void *arg)
 	return NULL;
 }
 
+/* An unnamed temporary file in TMPDIR (or /tmp), or NULL. */
+static FILE *
+tmp_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *fp;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if (snprintf(path, sizeof(path), "%s/regex-test.XXXXXX", dir) >=
+	    (int)sizeof(path))
+		return NULL;
+	if ((fd = mkstemp(path)) == -1)
+		return NULL;
+	(void)unlink(path);
+	if ((fp = fdopen(fd, "w+")) == NULL)
+		close(fd);
+	return fp;
+}
+
 /* Copy a piece's JSON lines from its mark on; false on a failure. */
 static bool
 copy_json(struct piece *pc)
@@ -790,7 +812,7 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
 			continue;	/* read in order then */
 		if (c->o->json) {
 			pc->lineno = sift_mapfile_count_lines(m, pc->from);
-			if ((pc->tmp = tmpfile()) == NULL)
+			if ((pc->tmp = tmp_open()) == NULL)
 				continue;
 		}
 		if (pthread_create(&pc->tid, NULL, piece_run, pc) == 0)

@@ -260,12 +260,9 @@ window_add(struct sift_agg *ag, size_t idx, int cls, int64_t ts)
 		ag->ents[idx].flags |= SIFT_AGG_HIT;
 }
 
-struct sift_agg_ent *
-sift_agg_add(struct sift_agg *ag, const struct sift_key *k, int cls,
-    int64_t ts)
+static struct sift_agg_ent *
+add_at(struct sift_agg *ag, size_t idx, int cls, int64_t ts)
 {
-	bool found;
-	size_t idx = lookup(ag, k, true, &found);
 	struct sift_agg_ent *e = &ag->ents[idx];
 
 	if (e->count < UINT32_MAX)
@@ -283,6 +280,56 @@ sift_agg_add(struct sift_agg *ag, const struct sift_key *k, int cls,
 	if (ag->ring && cls >= 0 && cls < SIFT_CLASS_MAX)
 		window_add(ag, idx, cls, ts);
 	return e;
+}
+
+struct sift_agg_ent *
+sift_agg_add(struct sift_agg *ag, const struct sift_key *k, int cls,
+    int64_t ts)
+{
+	bool found;
+
+	return add_at(ag, lookup(ag, k, true, &found), cls, ts);
+}
+
+#define MANY	32
+
+void
+sift_agg_add_many(struct sift_agg *ag, const struct sift_agg_event *ev,
+    size_t n)
+{
+	size_t idx[MANY], mask;
+	bool found[MANY];
+
+	while (n > 0) {
+		size_t m = n < MANY ? n : MANY;
+
+		/* find the slots, and start loading their count rows */
+		mask = ag->mask;
+		for (size_t i = 0; i < m; i++) {
+			const struct sift_agg_ent *e;
+
+			idx[i] = lookup(ag, &ev[i].k, false, &found[i]);
+			if (!found[i])
+				continue;
+			e = &ag->ents[idx[i]];
+			if (e->nslot == SIFT_AGG_EXT)
+				__builtin_prefetch(ag->ext +
+				    (size_t)e->cnt[0] * SIFT_CLASS_MAX, 1, 1);
+			if (ag->ring)
+				__builtin_prefetch(ag->rings +
+				    idx[i] * ag->stride, 1, 1);
+		}
+		/* count, in order; a new key may move the others */
+		for (size_t i = 0; i < m; i++) {
+			if (found[i] && ag->mask == mask)
+				(void)add_at(ag, idx[i], ev[i].cls, ev[i].ts);
+			else
+				(void)sift_agg_add(ag, &ev[i].k, ev[i].cls,
+				    ev[i].ts);
+		}
+		ev += m;
+		n -= m;
+	}
 }
 
 void

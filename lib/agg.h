@@ -82,6 +82,20 @@ void	 sift_agg_free(struct sift_agg *ag);
  */
 struct sift_agg_ent *sift_agg_add(struct sift_agg *ag,
 	    const struct sift_key *k, int cls, int64_t ts);
+/* One event for sift_agg_add_many(). */
+struct sift_agg_event {
+	struct sift_key	 k;
+	int		 cls;
+	int64_t		 ts;
+};
+
+/*
+ * The same as sift_agg_add() for each of ev[0..n) in order, with the
+ * cache misses of their slots and count rows overlapped (callers
+ * prefetch the keys' slots first, see sift_agg_prefetch()).
+ */
+void	 sift_agg_add_many(struct sift_agg *ag,
+	    const struct sift_agg_event *ev, size_t n);
 /*
  * Start loading k's slot into the cache: callers that batch events
  * prefetch each key, then add them, so lookups overlap their misses.

@@ -339,6 +339,16 @@ struct sift_classifier {
 	/* Per event, the rule indices (into the combined order) to try. */
 	uint16_t		*byev[SIFT_EV__COUNT];
 	size_t			 nbyev[SIFT_EV__COUNT];
+	/*
+	 * The same without the scanned literals (whose hits come from the
+	 * scanners), and per event and subject the first scanned rule.
+	 */
+	uint16_t		*nsev[SIFT_EV__COUNT];
+	size_t			 nnsev[SIFT_EV__COUNT];
+	uint32_t		 firstsc[SIFT_EV__COUNT][2];
+	uint64_t		*evmask;	/* per rule: events (all: ~0) */
+	uint16_t		*hits[2];	/* per subject: rules it hit */
+	size_t			 nhits[2];
 	char			 names[SIFT_CLASS_MAX][SIFT_CLASS_NAMEMAX + 1];
 	int			 nclasses;
 	pcre2_match_context	*mctx;
@@ -457,6 +467,7 @@ scan_subject(struct sift_classifier *c, struct scanner *sc,
 	gen = sc->gen = c->gen;
 	sc->subj = s.p;
 	sc->subjn = s.n;
+	c->nhits[sc - c->scan] = 0;
 	if (s.n < 3)
 		return;
 	for (size_t i = 0; i + 3 <= s.n; i++) {
@@ -484,6 +495,8 @@ scan_subject(struct sift_classifier *c, struct scanner *sc,
 				continue;
 			c->stamp[ri] = gen;
 			c->hitend[ri] = s.p + i + r->n1;
+			c->hits[r->r.where][c->nhits[r->r.where]++] =
+			    (uint16_t)ri;
 		}
 	}
 }
@@ -495,16 +508,32 @@ reindex(struct sift_classifier *c)
 
 	build_scanners(c, total);
 
+	c->evmask = sift_xreallocarray(c->evmask, total, sizeof(uint64_t));
+	for (int w = 0; w < 2; w++)
+		c->hits[w] = sift_xreallocarray(c->hits[w], total,
+		    sizeof(uint16_t));
+	for (size_t i = 0; i < total; i++) {
+		const struct crule *r = rule_at(c, i);
+
+		c->evmask[i] = r->r.events == 0 ? ~UINT64_C(0) : r->r.events;
+	}
 	for (int e = 0; e < SIFT_EV__COUNT; e++) {
 		c->byev[e] = sift_xreallocarray(c->byev[e], total,
 		    sizeof(uint16_t));
-		c->nbyev[e] = 0;
+		c->nsev[e] = sift_xreallocarray(c->nsev[e], total,
+		    sizeof(uint16_t));
+		c->nbyev[e] = c->nnsev[e] = 0;
+		c->firstsc[e][0] = c->firstsc[e][1] = UINT32_MAX;
 		for (size_t i = 0; i < total; i++) {
 			const struct crule *r = rule_at(c, i);
 
-			if (r->r.events == 0 ||
-			    (r->r.events & SIFT_EVMASK(e)) != 0)
-				c->byev[e][c->nbyev[e]++] = (uint16_t)i;
+			if ((c->evmask[i] & SIFT_EVMASK(e)) == 0)
+				continue;
+			c->byev[e][c->nbyev[e]++] = (uint16_t)i;
+			if (!scanned(r))
+				c->nsev[e][c->nnsev[e]++] = (uint16_t)i;
+			else if (c->firstsc[e][r->r.where] == UINT32_MAX)
+				c->firstsc[e][r->r.where] = (uint32_t)i;
 		}
 	}
 }
@@ -545,8 +574,13 @@ sift_classifier_free(struct sift_classifier *c)
 	free(c->scan[1].cand);
 	free(c->stamp);
 	free(c->hitend);
-	for (int e = 0; e < SIFT_EV__COUNT; e++)
+	free(c->evmask);
+	free(c->hits[0]);
+	free(c->hits[1]);
+	for (int e = 0; e < SIFT_EV__COUNT; e++) {
 		free(c->byev[e]);
+		free(c->nsev[e]);
+	}
 	pcre2_match_context_free(c->mctx);
 	sift_arena_release(&c->arena);
 	free(c);
@@ -757,8 +791,116 @@ rule_match(struct sift_classifier *c, size_t ri, const struct crule *cr,
 	return true;
 }
 
+/* The subject rules of kind w look at in rec (see rule_match()). */
+static struct sift_str
+subject(const struct sift_rec *rec, int w)
+{
+	if (w == SIFT_RW_TEXT)
+		return rec->text;
+	if (!sift_str_empty(rec->reason))
+		return rec->reason;
+	if (rec->event == SIFT_EV_REJECT || rec->event == SIFT_EV_TEMPREJECT)
+		return SIFT_STR_NULL;
+	return rec->text;
+}
+
+static void
+sort_hits(uint16_t *h, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint16_t v = h[i];
+		size_t j = i;
+
+		while (j > 0 && h[j - 1] > v) {
+			h[j] = h[j - 1];
+			j--;
+		}
+		h[j] = v;
+	}
+}
+
+/*
+ * First match in rule order, as sift_classify_ref() finds it, without
+ * trying every rule: the literals scanned for (most of the catalogue) are
+ * found by one pass over each subject, done when the walk reaches the
+ * first of them for this event; between them only the other rules (no
+ * text, anchored, regular expressions, short literals) are tried one by
+ * one, and of the scanned ones only those the pass hit.
+ */
 int
 sift_classify(struct sift_classifier *c, const struct sift_rec *rec,
+    struct sift_match *m)
+{
+	unsigned ev = (unsigned)rec->event;
+	const uint16_t *ns;
+	size_t nns, i = 0, j[2] = { 0, 0 };
+	uint64_t evbit;
+	bool done[2] = { false, false };
+
+	m->cls = SIFT_CLASS_NONE;
+	m->rule = -1;
+	m->ip.family = 0;
+	if (ev >= SIFT_EV__COUNT)
+		return m->cls;
+	evbit = SIFT_EVMASK(ev);
+	ns = c->nsev[ev];
+	nns = c->nnsev[ev];
+	c->scan[0].subj = c->scan[1].subj = NULL;	/* a new record */
+	c->nhits[0] = c->nhits[1] = 0;
+	for (;;) {
+		uint32_t next = i < nns ? ns[i] : UINT32_MAX, cand[2];
+		int w, from = -1;	/* -1: ns, 0/1: a scanner */
+
+		for (w = 0; w < 2; w++) {
+			if (!done[w])
+				cand[w] = c->firstsc[ev][w];
+			else {
+				/* skip hits of rules this event does not try */
+				while (j[w] < c->nhits[w] &&
+				    (c->evmask[c->hits[w][j[w]]] & evbit) == 0)
+					j[w]++;
+				cand[w] = j[w] < c->nhits[w] ?
+				    c->hits[w][j[w]] : UINT32_MAX;
+			}
+			if (cand[w] < next) {
+				next = cand[w];
+				from = w;
+			}
+		}
+		if (next == UINT32_MAX)
+			break;
+		if (from >= 0 && !done[from]) {
+			/* the first scanned rule of this subject: scan it */
+			struct sift_str sj = subject(rec, from);
+
+			done[from] = true;
+			if (sj.p != NULL) {
+				scan_subject(c, &c->scan[from], sj);
+				sort_hits(c->hits[from], c->nhits[from]);
+			} else
+				c->nhits[from] = 0;
+			continue;
+		}
+		if (from >= 0)
+			j[from]++;
+		else
+			i++;
+		if (rule_match(c, next, rule_at(c, next), rec, m)) {
+			const struct crule *cr = rule_at(c, next);
+
+			m->rule = (int)next;
+			m->cls = cr->r.cls >= 0 ? cr->r.cls : SIFT_CLASS_NONE;
+			if (m->cls == SIFT_CLASS_NONE)
+				m->ip.family = 0;
+			return m->cls;
+		}
+	}
+	m->ip.family = 0;
+	return m->cls;
+}
+
+int
+sift_classify_ref(struct sift_classifier *c, const struct sift_rec *rec,
     struct sift_match *m)
 {
 	unsigned ev = (unsigned)rec->event;
@@ -810,17 +952,25 @@ sift_classifier_event_used(const struct sift_classifier *c,
 	return (unsigned)ev < SIFT_EV__COUNT && c->nbyev[ev] != 0;
 }
 
-static bool
+#define AN6(c)	[c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1, [c + 4] = 1, \
+	[c + 5] = 1
+#define AN10(c)	AN6(c), [c + 6] = 1, [c + 7] = 1, [c + 8] = 1, [c + 9] = 1
+static const unsigned char idtab[256] = {
+	AN10('0'), AN10('A'), AN10('K'), AN6('U'), AN10('a'), AN10('k'),
+	AN6('u'),
+};
+#undef AN10
+#undef AN6
+
+/* Letters and digits only; branch-free (message ids are short). */
+static inline bool
 idchars(const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char ch = p[i];
+	unsigned ok = 1;
 
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= 'a' && ch <= 'z')))
-			return false;
-	}
-	return true;
+	for (size_t i = 0; i < n; i++)
+		ok &= idtab[(unsigned char)p[i]];
+	return ok != 0;
 }
 
 static bool
@@ -830,6 +980,57 @@ digits(const char *p, size_t n)
 		if (p[i] < '0' || p[i] > '9')
 			return false;
 	return true;
+}
+
+static inline uint64_t
+load8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/*
+ * Bytes p[0..19) have the shape "DDDD-DD-DD DD:DD:DD" (D a digit), eight
+ * at a time: digits are 0x30..0x39, so their high nibble is 3 before and
+ * after adding 6, and the separators are compared whole. Once the first
+ * test passed, adding 6 to a digit byte cannot carry into the next.
+ */
+static inline bool
+ts_shape(const char *p)
+{
+	/* little-endian masks for "DDDD-DD-", "DD DD:DD", "DD:DD:DD" */
+#define D8(b0, b1, b2, b3, b4, b5, b6, b7) \
+	((uint64_t)(b0) | (uint64_t)(b1) << 8 | (uint64_t)(b2) << 16 | \
+	(uint64_t)(b3) << 24 | (uint64_t)(b4) << 32 | (uint64_t)(b5) << 40 | \
+	(uint64_t)(b6) << 48 | (uint64_t)(b7) << 56)
+	static const uint64_t m0 = D8(0xf0, 0xf0, 0xf0, 0xf0, 0xff, 0xf0, 0xf0,
+	    0xff), v0 = D8(0x30, 0x30, 0x30, 0x30, '-', 0x30, 0x30, '-'),
+	    a0 = D8(6, 6, 6, 6, 0, 6, 6, 0);
+	static const uint64_t m1 = D8(0xf0, 0xf0, 0xff, 0xf0, 0xf0, 0xff, 0xf0,
+	    0xf0), v1 = D8(0x30, 0x30, ' ', 0x30, 0x30, ':', 0x30, 0x30),
+	    a1 = D8(6, 6, 0, 6, 6, 0, 6, 6);
+	/* bytes 11..18: "DD:DD:DD" */
+	static const uint64_t m2 = D8(0xf0, 0xf0, 0xff, 0xf0, 0xf0, 0xff, 0xf0,
+	    0xf0), v2 = D8(0x30, 0x30, ':', 0x30, 0x30, ':', 0x30, 0x30),
+	    a2 = D8(6, 6, 0, 6, 6, 0, 6, 6);
+#undef D8
+	uint64_t x, y, z;
+
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+		return p[4] == '-' && p[7] == '-' && p[10] == ' ' &&
+		    p[13] == ':' && p[16] == ':' && digits(p, 4) &&
+		    digits(p + 5, 2) && digits(p + 8, 2) &&
+		    digits(p + 11, 2) && digits(p + 14, 2) &&
+		    digits(p + 17, 2);
+	x = load8(p);
+	y = load8(p + 8);
+	z = load8(p + 11);
+	if ((x & m0) != v0 || (y & m1) != v1 || (z & m2) != v2)
+		return false;
+	return ((x + a0) & m0) == v0 && ((y + a1) & m1) == v1 &&
+	    ((z + a2) & m2) == v2;
 }
 
 /*
@@ -844,10 +1045,7 @@ sift_line_quick_event(struct sift_str line)
 	size_t idn;
 
 	/* YYYY-MM-DD HH:MM:SS */
-	if (line.n < 40 || p[4] != '-' || p[7] != '-' || p[10] != ' ' ||
-	    p[13] != ':' || p[16] != ':' || !digits(p, 4) ||
-	    !digits(p + 5, 2) || !digits(p + 8, 2) || !digits(p + 11, 2) ||
-	    !digits(p + 14, 2) || !digits(p + 17, 2))
+	if (line.n < 40 || !ts_shape(p))
 		return -1;
 	p += 19;
 	if (*p == '.' && digits(p + 1, 3))

@@ -141,6 +141,13 @@ SIFT_NODISCARD int sift_classifier_add_line(struct sift_classifier *c,
 int	 sift_classify(struct sift_classifier *c, const struct sift_rec *rec,
 	    struct sift_match *m);
 
+/*
+ * The same by trying every rule of the event in turn: slower, kept as the
+ * reference that tests compare sift_classify() with.
+ */
+int	 sift_classify_ref(struct sift_classifier *c,
+	    const struct sift_rec *rec, struct sift_match *m);
+
 /* Some rule can match records of event ev. */
 bool	 sift_classifier_event_used(const struct sift_classifier *c,
 	    enum sift_event ev);

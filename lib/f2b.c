@@ -1628,6 +1628,32 @@ alt_val(const struct sift_rx *rx, const char *subj, const char *name,
 	return 0;
 }
 
+/* The index of name in cached_names, or its size (looked up per hit). */
+static size_t
+cached_index(const char *name)
+{
+	size_t i = SIFT_ARRAY_SIZE(cached_names);
+
+	switch (name[0]) {
+	case 'm':
+		i = 0;
+		break;
+	case 'f':
+		i = 1;
+		break;
+	case 'i':
+		i = name[1] == 'p' && name[2] == '6' ? 3 : 2;
+		break;
+	case 'd':
+		i = 4;
+		break;
+	}
+	if (i < SIFT_ARRAY_SIZE(cached_names) &&
+	    strcmp(name, cached_names[i]) != 0)
+		i = SIFT_ARRAY_SIZE(cached_names);
+	return i;
+}
+
 /* rx_val() of re's regex, through the cached group numbers. */
 static int
 re_val(const struct re *re, const char *subj, const char *name,
@@ -1636,9 +1662,7 @@ re_val(const struct re *re, const char *subj, const char *name,
 	size_t i, s;
 	int g;
 
-	for (i = 0; i < SIFT_ARRAY_SIZE(cached_names); i++)
-		if (strcmp(name, cached_names[i]) == 0)
-			break;
+	i = cached_index(name);
 	if (i == SIFT_ARRAY_SIZE(cached_names))
 		return rx_val(re->rx, subj, name, v);
 	g = re->gnum[i];

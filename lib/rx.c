@@ -775,7 +775,9 @@ sift_rx_alt(const struct sift_rx *rx, size_t i)
 struct sift_rxlits {
 	uint64_t	 bits[1u << RXLITS_HBITS];	/* hash -> anchor bits */
 	uint64_t	 need[64];		/* pattern -> bits it needs */
-	uint64_t	 any[64];		/* ... and one of these */
+	/* ... and all the bits of one of its alternatives' literals */
+	uint64_t	 alt[64][RX_MAXALT];
+	uint8_t		 nalt[64];
 	size_t		 n;
 	unsigned	 nbit;
 };
@@ -795,78 +797,81 @@ add_pair(struct sift_rxlits *L, const char *p, unsigned bit)
 	L->bits[pair_hash((const unsigned char *)p)] |= (uint64_t)1 << bit;
 }
 
+/* How many anchors a literal of ln bytes gets. */
+static size_t
+anchors_of(size_t ln)
+{
+	size_t k = ln - RXLITS_STEP;
+
+	return k < RXLITS_ANCHORS ? k : RXLITS_ANCHORS;
+}
+
+/*
+ * The rarest windows of a literal as anchors (while bits last); returns
+ * the bits, all of which the literal sets wherever it is.
+ */
+static uint64_t
+add_anchors(struct sift_rxlits *L, const char *lit, size_t ln)
+{
+	bool used[256];
+	uint64_t m = 0;
+	size_t t, j, u;
+
+	memset(used, 0, sizeof(used));
+	for (t = 0; t < RXLITS_ANCHORS; t++) {
+		size_t best = ln;
+		int bs = 0;
+
+		for (j = 0; j + RXLITS_STEP < ln && j < sizeof(used); j++) {
+			int sc = 0;
+
+			for (u = 0; u <= RXLITS_STEP; u++)
+				sc += commonness((unsigned char)lit[j + u]);
+			if (!used[j] && (best == ln || sc < bs)) {
+				best = j;
+				bs = sc;
+			}
+		}
+		if (best == ln || L->nbit >= 64)
+			break;
+		used[best] = true;
+		for (u = 0; u < RXLITS_STEP; u++)
+			add_pair(L, lit + best + u, L->nbit);
+		m |= (uint64_t)1 << L->nbit++;
+	}
+	return m;
+}
+
 struct sift_rxlits *
 sift_rxlits_new(struct sift_rx *const *rx, size_t n)
 {
 	struct sift_rxlits *L;
-	size_t i, j, t, u;
+	size_t i;
 
 	L = sift_xcalloc(1, sizeof(*L));
 	L->n = n > 64 ? 64 : n;
 	for (i = 0; i < L->n; i++) {
-		const char *lit;
-		size_t ln;
-		bool used[256];
-
 		if (rx[i] == NULL || rx[i]->lit == NULL ||
 		    rx[i]->litn < RXLITS_STEP + 1)
 			continue;
-		lit = rx[i]->lit;
-		ln = rx[i]->litn;
-		memset(used, 0, sizeof(used));
-		for (t = 0; t < RXLITS_ANCHORS; t++) {
-			size_t best = ln;
-			int bs = 0;
-
-			for (j = 0; j + RXLITS_STEP < ln && j < sizeof(used);
-			    j++) {
-				int sc = 0;
-
-				for (u = 0; u <= RXLITS_STEP; u++)
-					sc += commonness(
-					    (unsigned char)lit[j + u]);
-				if (!used[j] && (best == ln || sc < bs)) {
-					best = j;
-					bs = sc;
-				}
-			}
-			if (best == ln || L->nbit >= 64)
-				break;
-			used[best] = true;
-			for (u = 0; u < RXLITS_STEP; u++)
-				add_pair(L, lit + best + u, L->nbit);
-			L->need[i] |= (uint64_t)1 << L->nbit++;
-		}
+		L->need[i] = add_anchors(L, rx[i]->lit, rx[i]->litn);
 	}
-	/* one anchor for each literal of an alternation, if all fit */
+	/* the anchors of each literal of an alternation, if all fit */
 	for (i = 0; i < L->n; i++) {
-		size_t k;
-		bool ok = rx[i] != NULL && rx[i]->nalt > 0 &&
-		    L->nbit + rx[i]->nalt <= 64;
+		size_t k, want = 0;
+		bool ok = rx[i] != NULL && rx[i]->nalt > 0;
 
-		for (k = 0; ok && k < rx[i]->nalt; k++)
+		for (k = 0; ok && k < rx[i]->nalt; k++) {
 			if (rx[i]->altn[k] < RXLITS_STEP + 1)
 				ok = false;
-		for (k = 0; ok && k < rx[i]->nalt; k++) {
-			const char *lit = rx[i]->alt[k];
-			size_t ln = rx[i]->altn[k], best = 0;
-			int bs = -1;
-
-			for (j = 0; j + RXLITS_STEP < ln; j++) {
-				int sc = 0;
-
-				for (u = 0; u <= RXLITS_STEP; u++)
-					sc += commonness(
-					    (unsigned char)lit[j + u]);
-				if (bs < 0 || sc < bs) {
-					best = j;
-					bs = sc;
-				}
-			}
-			for (u = 0; u < RXLITS_STEP; u++)
-				add_pair(L, lit + best + u, L->nbit);
-			L->any[i] |= (uint64_t)1 << L->nbit++;
+			want += anchors_of(rx[i]->altn[k]);
 		}
+		if (!ok || L->nbit + want > 64)
+			continue;
+		for (k = 0; k < rx[i]->nalt; k++)
+			L->alt[i][k] = add_anchors(L, rx[i]->alt[k],
+			    rx[i]->altn[k]);
+		L->nalt[i] = (uint8_t)rx[i]->nalt;
 	}
 	return L;
 }
@@ -918,9 +923,16 @@ sift_rxlits_scan(const struct sift_rxlits *L, const char *s, size_t n)
 			seen |= L->bits[pair_hash(p + j)];
 		seen |= s2 | s3 | s4;
 	}
-	for (i = 0; i < L->n; i++)
-		if ((seen & L->need[i]) == L->need[i] && (L->any[i] == 0 ||
-		    (seen & L->any[i]) != 0))
+	for (i = 0; i < L->n; i++) {
+		size_t k;
+
+		if ((seen & L->need[i]) != L->need[i])
+			continue;
+		for (k = 0; k < L->nalt[i]; k++)
+			if ((seen & L->alt[i][k]) == L->alt[i][k])
+				break;
+		if (L->nalt[i] == 0 || k < L->nalt[i])
 			out |= (uint64_t)1 << i;
+	}
 	return out;
 }

@@ -97,6 +97,12 @@ same "mixed dates" "$T_TMP/mixed.log" exim -v
 same "mixed dates --json" "$T_TMP/mixed.log" "$RL" --json
 same "date format change" "$T_TMP/halves.log" exim -v
 same "datepattern" "$T_TMP/base.log" exim -v -d '%Y-%m-%d %H:%M:%S'
+# no temporary files for --json: the pieces are read in order
+"$REGEX_TEST" -j 1 --json "$T_TMP/base.log" exim >"$T_TMP/t1" 2>&1
+TMPDIR=/nonexistent "$REGEX_TEST" -j 3 --json "$T_TMP/base.log" exim \
+    >"$T_TMP/t3" 2>&1
+check "--json without a usable TMPDIR: -j 3 as -j 1" cmp -s "$T_TMP/t1" \
+    "$T_TMP/t3"
 # order-dependent filters are read in order
 same "sshd (mlfid)" "$T_TMP/base.log" sshd
 same "maxlines 3" "$T_TMP/base.log" exim -L 3
