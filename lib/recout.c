@@ -1244,18 +1244,6 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 	 * Only the cells with a value are visited; the separators in between
 	 * are copied as one run (always 64 bytes, of which the run is kept).
 	 */
-	if (tsv && (m & 1)) {
-		f = o->f[0];
-		n = v->s[f].n;
-		p = v->s[f].p;
-		if (n > 0 && p[0] == '#') {
-			/* a data line must not look like the header */
-			memcpy(q, "\\x23", 4);
-			q = tsv_escape_to(q + 4, p + 1, n - 1);
-		} else
-			q = tsv_cell(q, p, n);
-		m &= m - 1;
-	}
 	if (tsv) {
 		/* values that need no escape pass the check as well */
 		for (; m != 0; m &= m - 1) {
@@ -1264,7 +1252,14 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 			q += i - done;
 			done = i;
 			f = o->f[i];
-			q = tsv_cell(q, v->s[f].p, v->s[f].n);
+			n = v->s[f].n;
+			p = v->s[f].p;
+			if (i == 0 && n > 0 && p[0] == '#') {
+				/* a data line must not look like the header */
+				memcpy(q, "\\x23", 4);
+				q = tsv_escape_to(q + 4, p + 1, n - 1);
+			} else
+				q = tsv_cell(q, p, n);
 		}
 	}
 	for (; m != 0; m &= m - 1) {
