@@ -952,17 +952,25 @@ sift_classifier_event_used(const struct sift_classifier *c,
 	return (unsigned)ev < SIFT_EV__COUNT && c->nbyev[ev] != 0;
 }
 
-static bool
+#define AN6(c)	[c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1, [c + 4] = 1, \
+	[c + 5] = 1
+#define AN10(c)	AN6(c), [c + 6] = 1, [c + 7] = 1, [c + 8] = 1, [c + 9] = 1
+static const unsigned char idtab[256] = {
+	AN10('0'), AN10('A'), AN10('K'), AN6('U'), AN10('a'), AN10('k'),
+	AN6('u'),
+};
+#undef AN10
+#undef AN6
+
+/* Letters and digits only; branch-free (message ids are short). */
+static inline bool
 idchars(const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char ch = p[i];
+	unsigned ok = 1;
 
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= 'a' && ch <= 'z')))
-			return false;
-	}
-	return true;
+	for (size_t i = 0; i < n; i++)
+		ok &= idtab[(unsigned char)p[i]];
+	return ok != 0;
 }
 
 static bool
@@ -972,6 +980,57 @@ digits(const char *p, size_t n)
 		if (p[i] < '0' || p[i] > '9')
 			return false;
 	return true;
+}
+
+static inline uint64_t
+load8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/*
+ * Bytes p[0..19) have the shape "DDDD-DD-DD DD:DD:DD" (D a digit), eight
+ * at a time: digits are 0x30..0x39, so their high nibble is 3 before and
+ * after adding 6, and the separators are compared whole. Once the first
+ * test passed, adding 6 to a digit byte cannot carry into the next.
+ */
+static inline bool
+ts_shape(const char *p)
+{
+	/* little-endian masks for "DDDD-DD-", "DD DD:DD", "DD:DD:DD" */
+#define D8(b0, b1, b2, b3, b4, b5, b6, b7) \
+	((uint64_t)(b0) | (uint64_t)(b1) << 8 | (uint64_t)(b2) << 16 | \
+	(uint64_t)(b3) << 24 | (uint64_t)(b4) << 32 | (uint64_t)(b5) << 40 | \
+	(uint64_t)(b6) << 48 | (uint64_t)(b7) << 56)
+	static const uint64_t m0 = D8(0xf0, 0xf0, 0xf0, 0xf0, 0xff, 0xf0, 0xf0,
+	    0xff), v0 = D8(0x30, 0x30, 0x30, 0x30, '-', 0x30, 0x30, '-'),
+	    a0 = D8(6, 6, 6, 6, 0, 6, 6, 0);
+	static const uint64_t m1 = D8(0xf0, 0xf0, 0xff, 0xf0, 0xf0, 0xff, 0xf0,
+	    0xf0), v1 = D8(0x30, 0x30, ' ', 0x30, 0x30, ':', 0x30, 0x30),
+	    a1 = D8(6, 6, 0, 6, 6, 0, 6, 6);
+	/* bytes 11..18: "DD:DD:DD" */
+	static const uint64_t m2 = D8(0xf0, 0xf0, 0xff, 0xf0, 0xf0, 0xff, 0xf0,
+	    0xf0), v2 = D8(0x30, 0x30, ':', 0x30, 0x30, ':', 0x30, 0x30),
+	    a2 = D8(6, 6, 0, 6, 6, 0, 6, 6);
+#undef D8
+	uint64_t x, y, z;
+
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+		return p[4] == '-' && p[7] == '-' && p[10] == ' ' &&
+		    p[13] == ':' && p[16] == ':' && digits(p, 4) &&
+		    digits(p + 5, 2) && digits(p + 8, 2) &&
+		    digits(p + 11, 2) && digits(p + 14, 2) &&
+		    digits(p + 17, 2);
+	x = load8(p);
+	y = load8(p + 8);
+	z = load8(p + 11);
+	if ((x & m0) != v0 || (y & m1) != v1 || (z & m2) != v2)
+		return false;
+	return ((x + a0) & m0) == v0 && ((y + a1) & m1) == v1 &&
+	    ((z + a2) & m2) == v2;
 }
 
 /*
@@ -986,10 +1045,7 @@ sift_line_quick_event(struct sift_str line)
 	size_t idn;
 
 	/* YYYY-MM-DD HH:MM:SS */
-	if (line.n < 40 || p[4] != '-' || p[7] != '-' || p[10] != ' ' ||
-	    p[13] != ':' || p[16] != ':' || !digits(p, 4) ||
-	    !digits(p + 5, 2) || !digits(p + 8, 2) || !digits(p + 11, 2) ||
-	    !digits(p + 14, 2) || !digits(p + 17, 2))
+	if (line.n < 40 || !ts_shape(p))
 		return -1;
 	p += 19;
 	if (*p == '.' && digits(p + 1, 3))

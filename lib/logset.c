@@ -349,9 +349,33 @@ int
 sift_logset_next(struct sift_logset *ls, struct sift_str *line,
     struct sift_err *err)
 {
+	size_t idx;
+	uint64_t lineno;
+	bool trunc;
+
+	return sift_logset_next_at(ls, line, err, &idx, &lineno, &trunc);
+}
+
+int
+sift_logset_next_at(struct sift_logset *ls, struct sift_str *line,
+    struct sift_err *err, size_t *idx, uint64_t *lineno, bool *trunc)
+{
 	struct sift_reader_opts ro;
 	struct lfile *f;
 	int rc;
+
+	*lineno = 0;
+	*trunc = false;
+	/* the common case: one more line of the current file */
+	if (ls->r != NULL && !ls->rdone) {
+		rc = sift_reader_next_at(ls->r, line, err, lineno, trunc);
+		*idx = ls->cur;
+		if (rc == 1)
+			return 1;
+		ls->rdone = true;
+		if (rc == -1)
+			return -1;
+	}
 
 	if (!ls->started && start(ls, err) == -1)
 		return -1;
@@ -362,6 +386,7 @@ sift_logset_next(struct sift_logset *ls, struct sift_str *line,
 			ls->rdone = false;
 			ls->cur++;
 		}
+		*idx = ls->cur;
 		if (ls->cur >= ls->n)
 			return 0;
 		if (ls->r == NULL) {
@@ -377,10 +402,12 @@ sift_logset_next(struct sift_logset *ls, struct sift_str *line,
 			    err) == -1) {
 				ls->r = NULL;
 				ls->rdone = true;
+				*lineno = 0;
+				*trunc = false;
 				return -1;
 			}
 		}
-		rc = sift_reader_next(ls->r, line, err);
+		rc = sift_reader_next_at(ls->r, line, err, lineno, trunc);
 		if (rc == 1)
 			return 1;
 		ls->rdone = true;

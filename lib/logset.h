@@ -78,6 +78,13 @@ void	 sift_logset_set_reader(struct sift_logset *ls, size_t i,
 SIFT_NODISCARD int sift_logset_next(struct sift_logset *ls,
 	    struct sift_str *line, struct sift_err *err);
 /*
+ * sift_logset_next() that also gives the index of the file, the line
+ * number (sift_logset_lineno()) and the truncation flag of the line.
+ */
+SIFT_NODISCARD int sift_logset_next_at(struct sift_logset *ls,
+	    struct sift_str *line, struct sift_err *err, size_t *idx,
+	    uint64_t *lineno, bool *trunc);
+/*
  * About the current file (the one of the last line or error); the name is
  * the path as given, "(stdin)" for "-".
  */

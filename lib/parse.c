@@ -440,6 +440,16 @@ in_range16(__m128i x, char lo, char hi)
 }
 #endif
 
+#ifdef __SSE2__
+/* Bit per ASCII letter or digit of x. */
+static inline unsigned
+alnum16(__m128i x)
+{
+	return in_range16(x, '0', '9') | in_range16(x, 'A', 'Z') |
+	    in_range16(x, 'a', 'z');
+}
+#endif
+
 /* Is p[0..19) shaped "dddd-dd-dd dd:dd:dd"? */
 static inline bool
 ts_shape(const char *p)
@@ -521,6 +531,27 @@ msgid_len(const char *p, const char *e)
 {
 	size_t n = (size_t)(e - p), i;
 
+#ifdef __SSE2__
+	if (n >= 23) {
+		/* 16 bytes at p, 16 at p + 7: letters, digits and dashes */
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)
+		    (p + 7));
+		unsigned ax = alnum16(x), dx = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+		unsigned ay = alnum16(y), dy = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(y, _mm_set1_epi8('-')));
+
+		/* old: dashes at 6 and 13, alnum elsewhere in [0, 16) */
+		if ((ax | (dx & 0x2040)) == 0xffff && (dx & 0x2040) == 0x2040)
+			return p[16] == ' ' ? 16 : 0;
+		/* new: dashes at 6 and 18 (11 in y), alnum elsewhere */
+		if ((ax | (dx & 0x0040)) == 0xffff && (dx & 0x0040) &&
+		    (ay | (dy & 0x0800)) == 0xffff && (dy & 0x0800))
+			return n == 23 || p[23] == ' ' ? 23 : 0;
+		return 0;
+	}
+#endif
 	if (n < 16 || p[6] != '-')
 		return 0;
 	for (i = 0; i < 6; i++)
@@ -962,14 +993,13 @@ parse_host(struct sift_rec *rec, const char *p, const char *e, bool need_ip)
 			if (e - c < 3)
 				return NULL;
 			if (c[1] == ' ' && c[2] == '[' &&
-			    bracket_end(c + 2, e) != NULL)
+			    (be = bracket_end(c + 2, e)) != NULL)
 				break;
 		}
 		helo = p + 1;
 		heloe = c;
 		p = c + 2;
-	}
-	if ((be = bracket_end(p, e)) == NULL)
+	} else if ((be = bracket_end(p, e)) == NULL)
 		return NULL;
 	rec->addr_text = mkstr(p + 1, be - 1);
 	if (!ipv4_fast(p + 1, be - 1, &rec->ip) &&

@@ -264,8 +264,8 @@ report(struct sift_reader *r, struct sift_err *err)
 	return sift_err_set(err, e->code, e->sys, "%s: %s", r->name, e->msg);
 }
 
-int
-sift_reader_next(struct sift_reader *r, struct sift_str *line,
+static inline int
+reader_next(struct sift_reader *r, struct sift_str *line,
     struct sift_err *err)
 {
 	char *nl;
@@ -321,6 +321,24 @@ sift_reader_next(struct sift_reader *r, struct sift_str *line,
 		line->n--;
 	r->lineno++;
 	return 1;
+}
+
+int
+sift_reader_next(struct sift_reader *r, struct sift_str *line,
+    struct sift_err *err)
+{
+	return reader_next(r, line, err);
+}
+
+int
+sift_reader_next_at(struct sift_reader *r, struct sift_str *line,
+    struct sift_err *err, uint64_t *lineno, bool *trunc)
+{
+	int rc = reader_next(r, line, err);
+
+	*lineno = r->lineno;
+	*trunc = r->trunc;
+	return rc;
 }
 
 bool

@@ -63,6 +63,10 @@ SIFT_NODISCARD int sift_reader_fdopen(struct sift_reader **rp, int fd,
  */
 SIFT_NODISCARD int sift_reader_next(struct sift_reader *r,
 	    struct sift_str *line, struct sift_err *err);
+/* sift_reader_next(), with sift_reader_lineno() and _truncated() after. */
+SIFT_NODISCARD int sift_reader_next_at(struct sift_reader *r,
+	    struct sift_str *line, struct sift_err *err, uint64_t *lineno,
+	    bool *trunc);
 bool	 sift_reader_truncated(const struct sift_reader *r);
 const char *sift_reader_name(const struct sift_reader *r);
 /* Number of the last line returned (counting from opts.start_lineno). */

@@ -89,6 +89,10 @@ struct sift_recout {
 	int		 ts_off;
 	char		 ts_buf[20];	/* YYYY-MM-DDTHH:MM:SS */
 	char		 off_buf[7];	/* +hh:mm */
+	/* last line number, in decimal: the next one is an increment */
+	uint64_t	 ln_val;
+	size_t		 ln_n;
+	char		 ln_buf[24];
 };
 
 static bool plain_field(enum fid);
@@ -110,7 +114,7 @@ struct vals {
 	unsigned char	 kind[F__COUNT];
 	struct sift_str	 s[F__COUNT];
 	size_t		 total;		/* sum of the value lengths */
-	char		 ts[40], epoch[32], lineno[24], pid[24], port[16];
+	char		 ts[40], epoch[32], pid[24], port[16];
 	char		 plineno[24];
 	char		 ip[SIFT_ADDR_STRLEN];
 };
@@ -621,6 +625,28 @@ fmt_v4(char *q, const struct sift_addr *a)
 	return (size_t)(q - s);
 }
 
+/* Line number x in decimal in o->ln_buf: mostly the last one plus 1. */
+static size_t
+lineno_text(struct sift_recout *o, uint64_t x)
+{
+	char *d;
+
+	if (o->ln_n > 0 && x == o->ln_val)
+		return o->ln_n;
+	if (o->ln_n > 0 && x == o->ln_val + 1) {
+		for (d = o->ln_buf + o->ln_n; d > o->ln_buf && d[-1] == '9';)
+			*--d = '0';
+		if (d > o->ln_buf) {
+			d[-1]++;
+			o->ln_val = x;
+			return o->ln_n;
+		}
+	}
+	o->ln_n = fmt_u64(o->ln_buf, x);
+	o->ln_val = x;
+	return o->ln_n;
+}
+
 /* Every wanted value of rec, in one pass. */
 static void
 fill(struct sift_recout *o, const struct sift_rec *rec,
@@ -663,8 +689,8 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		put_str(o, v, F_FILE, src->file_n > 0 ? sift_str_make(
 		    src->file, src->file_n) : sift_str_cstr(src->file));
 	if (WANT(F_LINENO) && src != NULL && src->lineno > 0)
-		put_buf(o, v, F_LINENO, V_NUM, v->lineno,
-		    fmt_u64(v->lineno, src->lineno));
+		put_buf(o, v, F_LINENO, V_NUM, o->ln_buf,
+		    lineno_text(o, src->lineno));
 	if (WANT(F_EVENT)) {
 		put_buf(o, v, F_EVENT, V_SAFE, sift_event_name(rec->event),
 		    ev_len(o, rec->event));
@@ -1010,8 +1036,14 @@ tsv_cell(char *q, const char *s, size_t n)
 	if (n >= 4) {
 		memcpy(&a4, p, 4);
 		memcpy(&z4, p + n - 4, 4);
+#ifdef __SSE2__
+		if ((tsv_bad16x(_mm_unpacklo_epi32(_mm_cvtsi32_si128(
+		    (int)a4), _mm_cvtsi32_si128((int)z4))) & 0xff) != 0)
+			return tsv_escape_to(q, s, n);
+#else
 		if (TSV_BAD32(a4) || TSV_BAD32(z4))
 			return tsv_escape_to(q, s, n);
+#endif
 		memcpy(q, &a4, 4);
 		memcpy(q + n - 4, &z4, 4);
 		return q + n;
@@ -1212,6 +1244,29 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 	 * Only the cells with a value are visited; the separators in between
 	 * are copied as one run (always 64 bytes, of which the run is kept).
 	 */
+	if (tsv && (m & 1)) {
+		f = o->f[0];
+		n = v->s[f].n;
+		p = v->s[f].p;
+		if (n > 0 && p[0] == '#') {
+			/* a data line must not look like the header */
+			memcpy(q, "\\x23", 4);
+			q = tsv_escape_to(q + 4, p + 1, n - 1);
+		} else
+			q = tsv_cell(q, p, n);
+		m &= m - 1;
+	}
+	if (tsv) {
+		/* values that need no escape pass the check as well */
+		for (; m != 0; m &= m - 1) {
+			i = (unsigned)__builtin_ctzll(m);
+			memcpy(q, sep, 64);
+			q += i - done;
+			done = i;
+			f = o->f[i];
+			q = tsv_cell(q, v->s[f].p, v->s[f].n);
+		}
+	}
 	for (; m != 0; m &= m - 1) {
 		i = (unsigned)__builtin_ctzll(m);
 		memcpy(q, sep, 64);
@@ -1222,14 +1277,8 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 		p = v->s[f].p;
 		if (o->plain[i])
 			q = copy_cell(q, p, n);
-		else if (!tsv)
+		else
 			q = csv_escape_to(q, p, n);
-		else if (i == 0 && n > 0 && p[0] == '#') {
-			/* a data line must not look like the header */
-			memcpy(q, "\\x23", 4);
-			q = tsv_escape_to(q + 4, p + 1, n - 1);
-		} else
-			q = tsv_cell(q, p, n);
 	}
 	memcpy(q, sep, 64);
 	q += o->nf - 1 - done;

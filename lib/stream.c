@@ -295,8 +295,8 @@ sift_stream_next(struct sift_stream *s, struct sift_rec *rec,
 					*err = s->held_err;
 				return -1;
 			}
-			rv = sift_logset_next(s->ls, &line, &s->held_err);
-			idx = sift_logset_index(s->ls);
+			rv = sift_logset_next_at(s->ls, &line, &s->held_err,
+			    &idx, &lineno, &trunc);
 			if (rv == 0) {
 				if (s->asm_on)
 					return flush_asm(s, rec, true);
@@ -304,13 +304,11 @@ sift_stream_next(struct sift_stream *s, struct sift_rec *rec,
 			}
 			if (rv == -1) {
 				s->held_idx = idx;
-				s->held_lineno = sift_logset_lineno(s->ls);
+				s->held_lineno = lineno;
 				new_file(s, idx + 1);
 				s->held = true;
 				continue;
 			}
-			lineno = sift_logset_lineno(s->ls);
-			trunc = sift_logset_truncated(s->ls);
 			if (!s->started || idx != s->idx) {
 				s->started = true;
 				if (s->asm_on) {

@@ -99,7 +99,8 @@ if [ -x "$BUILDDIR/bench/genlog" ]; then
 	check "parts keep a last line without a newline" \
 	    sh -c "cmp -s '$T_TMP/nonl1' '$T_TMP/nonl3' && tail -n 1 '$T_TMP/nonl3' | grep -q 192.0.2.99"
 	# compressed and odd inputs cut in blocks give what one job gives
-	head -c 300000 "$T_TMP/log3.zst" >"$T_TMP/cut.zst"
+	head -c $(($(wc -c <"$T_TMP/log3.zst") / 2)) "$T_TMP/log3.zst" \
+	    >"$T_TMP/cut.zst"
 	{ head -n 3 "$T_TMP/log1"; sed -n '1,2000s/^2026-[0-9-]* /Nov 30 /p' \
 	    "$T_TMP/log4"; cat "$T_TMP/log4"; } >"$T_TMP/gap"
 	{ sed 's/^2026-[0-9-]* /Nov 30 /' "$T_TMP/log4" | head -n 5000; } |

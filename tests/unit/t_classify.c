@@ -307,5 +307,41 @@ main(void)
 	CHECK(sift_classifier_add_rule(c, &r, "f", 1, &e) == 0);
 	sift_classifier_free(c2);
 	sift_classifier_free(c);
+
+	/*
+	 * The quick look at a line checks the timestamp's shape eight bytes
+	 * at a time: every byte of it that is not a digit or the right
+	 * separator, and the neighbours of digits (':' 0x3a, '/' 0x2f), is
+	 * refused; the good line is a delivery.
+	 */
+	{
+		static const char good[] = "2026-11-01 00:00:00 "
+		    "1xNIzQ-0000GV-Lk => root <a@b> R=local T=spool";
+		static const char bad[] = ":/ -\x7f" "9" "\xb0";
+		char ln[sizeof(good)];
+		int wrong = 0;
+
+		CHECK_INT(sift_line_quick_event(sift_str_make(good,
+		    sizeof(good) - 1)), SIFT_EV_DELIVERY);
+		for (size_t i = 0; i < 19; i++)
+			for (size_t k = 0; k < sizeof(bad) - 1; k++) {
+				memcpy(ln, good, sizeof(good));
+				bool sep = i == 4 || i == 7 || i == 10 ||
+				    i == 13 || i == 16;
+
+				/* what keeps the shape is no test */
+				if (ln[i] == bad[k] || (bad[k] == '9' && !sep))
+					continue;
+				ln[i] = bad[k];
+				if (sift_line_quick_event(sift_str_make(ln,
+				    sizeof(good) - 1)) != -1)
+					wrong++;
+			}
+		CHECK_INT(wrong, 0);
+		memcpy(ln, good, sizeof(good));
+		ln[18] = '9';
+		CHECK_INT(sift_line_quick_event(sift_str_make(ln,
+		    sizeof(good) - 1)), SIFT_EV_DELIVERY);
+	}
 	return tap_done();
 }
