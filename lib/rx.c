@@ -16,6 +16,7 @@
 #define RX_MATCH_LIMIT	10000000u
 #define RX_DEPTH_LIMIT	100000u
 #define RX_MAXALT	16	/* literals of one alternation kept */
+#define RX_MAXRUN	8	/* top-level literals looked at */
 
 struct sift_rx {
 	pcre2_code		*code;
@@ -31,6 +32,10 @@ struct sift_rx {
 	char			*lit;		/* a literal every match holds */
 	size_t			 litn;
 	size_t			 litk;		/* its rarest byte's index */
+	/* other literals every match holds (5 bytes at least) */
+	char			*more[RX_MAXRUN];
+	size_t			 moren[RX_MAXRUN];
+	size_t			 nmore;
 	/* literals one of which every match holds (or nalt 0) */
 	char			*alt[RX_MAXALT];
 	size_t			 altn[RX_MAXALT];
@@ -182,36 +187,76 @@ quantifier_at(const char *p)
 	    (isdigit((unsigned char)p[1]) || p[1] == ','));
 }
 
-/*
- * The longest literal that every match must contain: a run of plain
- * characters at the top level of the pattern (not in a group, a class or
- * under a quantifier). None when the pattern has a top-level alternative,
- * inline flags or \Q. Returns a malloc'd string or NULL.
- */
-static char *
-required_literal(const char *pat, size_t *outn)
+/* The literal runs found by scan_runs(), up to RX_MAXRUN of them. */
+struct runs {
+	char	 s[RX_MAXRUN][256];
+	size_t	 n[RX_MAXRUN];
+	size_t	 k;
+	size_t	 best;		/* the first longest, if k > 0 */
+};
+
+static void
+add_run(struct runs *R, const char *run, size_t rn)
 {
-	char run[256], best[256];
-	size_t rn = 0, bn = 0;
+	if (rn == 0)
+		return;
+	if (R->k > 0 && rn <= R->n[R->best] && R->k == RX_MAXRUN)
+		return;
+	if (R->k == RX_MAXRUN) {
+		/* keep the longest: drop a shortest that is not the best */
+		size_t i, m = R->best == 0 ? 1 : 0;
+
+		for (i = 0; i < R->k; i++)
+			if (i != R->best && R->n[i] < R->n[m])
+				m = i;
+		if (R->n[m] >= rn)
+			return;
+		memcpy(R->s[m], run, rn);
+		R->n[m] = rn;
+		if (rn > R->n[R->best])
+			R->best = m;
+		return;
+	}
+	memcpy(R->s[R->k], run, rn);
+	R->n[R->k] = rn;
+	if (R->k == 0 || rn > R->n[R->best])
+		R->best = R->k;
+	R->k++;
+}
+
+/*
+ * The literals that every match must contain: runs of plain characters at
+ * the top level of the pattern (not in a group, a class or under a
+ * quantifier). False when the pattern has a top-level alternative,
+ * inline flags or \Q.
+ */
+static bool
+scan_runs(const char *pat, struct runs *R)
+{
+	char run[256];
+	size_t rn = 0;
 	int depth = 0;
 	const char *p = pat;
+
+	R->k = 0;
+	R->best = 0;
 
 	if (strstr(pat, "(?") != NULL) {
 		const char *q;
 
 		for (q = strstr(pat, "(?"); q != NULL; q = strstr(q + 1, "(?"))
 			if (isalpha((unsigned char)q[2]) && q[2] != 'P')
-				return NULL;	/* inline flags */
+				return false;	/* inline flags */
 	}
 	if (strstr(pat, "\\Q") != NULL)
-		return NULL;
+		return false;
 	while (*p != '\0') {
 		char c = *p, lit = 0;
 		const char *next;
 
 		if (c == '\\') {
 			if (p[1] == '\0')
-				return NULL;
+				return false;
 			if (!isalnum((unsigned char)p[1])) {
 				lit = p[1];
 				next = p + 2;
@@ -226,13 +271,13 @@ required_literal(const char *pat, size_t *outn)
 				next++;
 			while (*next != '\0' && *next != ']') {
 				if (*next == '[' && next[1] == ':')
-					return NULL;
+					return false;
 				if (*next == '\\' && next[1] != '\0')
 					next++;
 				next++;
 			}
 			if (*next == '\0')
-				return NULL;
+				return false;
 			next++;
 		} else if (c == '(') {
 			depth++;
@@ -242,13 +287,13 @@ required_literal(const char *pat, size_t *outn)
 			next = p + 1;
 		} else if (c == '|') {
 			if (depth == 0)
-				return NULL;
+				return false;
 			next = p + 1;
 		} else if (c == '{' && quantifier_at(p)) {
 			/* skip the {n,m} quantifier */
 			next = strchr(p, '}');
 			if (next == NULL)
-				return NULL;
+				return false;
 			next++;
 		} else {
 			if (strchr(".^$?*+{}", c) == NULL)
@@ -259,22 +304,28 @@ required_literal(const char *pat, size_t *outn)
 		    rn < sizeof(run) - 1) {
 			run[rn++] = lit;
 		} else {
-			if (rn > bn) {
-				memcpy(best, run, rn);
-				bn = rn;
-			}
+			add_run(R, run, rn);
 			rn = 0;
 		}
 		p = next;
 	}
-	if (rn > bn) {
-		memcpy(best, run, rn);
-		bn = rn;
+	add_run(R, run, rn);
+	return true;
+}
+
+/* The longest of them (3 bytes at least), malloc'd, or NULL. */
+static char *
+required_literal(const char *pat, size_t *outn)
+{
+	struct runs *R = sift_xmalloc(sizeof(*R));
+	char *r = NULL;
+
+	if (scan_runs(pat, R) && R->k > 0 && R->n[R->best] >= 3) {
+		*outn = R->n[R->best];
+		r = sift_xstrndup(R->s[R->best], *outn);
 	}
-	if (bn < 3)
-		return NULL;
-	*outn = bn;
-	return sift_xstrndup(best, bn);
+	free(R);
+	return r;
 }
 
 /* The end of the group or class opened at p (past its close), or NULL. */
@@ -610,8 +661,20 @@ sift_rx_new(const char *pattern, unsigned flags, struct sift_err *err)
 	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &n);
 	rx->entry = n;
 	pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &rx->table);
-	if (!(flags & SIFT_RX_CASELESS))
+	if (!(flags & SIFT_RX_CASELESS)) {
+		struct runs *R = sift_xmalloc(sizeof(*R));
+		size_t i;
+
 		rx->lit = required_literal(pat, &rx->litn);
+		if (rx->lit != NULL && scan_runs(pat, R))
+			for (i = 0; i < R->k; i++)
+				if (i != R->best && R->n[i] >= 5) {
+					rx->more[rx->nmore] = sift_xstrndup(
+					    R->s[i], R->n[i]);
+					rx->moren[rx->nmore++] = R->n[i];
+				}
+		free(R);
+	}
 	if (rx->lit != NULL)
 		rx->litk = rarest(rx->lit, rx->litn);
 	if (!(flags & SIFT_RX_CASELESS)) {
@@ -641,6 +704,8 @@ sift_rx_free(struct sift_rx *rx)
 	free(rx->lit);
 	while (rx->nalt > 0)
 		free(rx->alt[--rx->nalt]);
+	while (rx->nmore > 0)
+		free(rx->more[--rx->nmore]);
 	free(rx);
 }
 
@@ -808,25 +873,47 @@ anchors_of(size_t ln)
 
 /*
  * The rarest windows of a literal as anchors (while bits last); returns
- * the bits, all of which the literal sets wherever it is.
+ * the bits (of at most "most" anchors), all of which the literal sets
+ * wherever it is.
  */
+/* Whether the pair p[0..2) occurs in s[0..n). */
+static bool
+has_pair(const char *s, size_t n, const char *p)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == p[0] && s[i + 1] == p[1])
+			return true;
+	return false;
+}
+
 static uint64_t
-add_anchors(struct sift_rxlits *L, const char *lit, size_t ln)
+add_anchors(struct sift_rxlits *L, const char *lit, size_t ln, size_t most,
+    const char *avoid, size_t avoidn)
 {
 	bool used[256];
 	uint64_t m = 0;
 	size_t t, j, u;
 
 	memset(used, 0, sizeof(used));
-	for (t = 0; t < RXLITS_ANCHORS; t++) {
+	for (t = 0; t < most; t++) {
 		size_t best = ln;
 		int bs = 0;
 
 		for (j = 0; j + RXLITS_STEP < ln && j < sizeof(used); j++) {
 			int sc = 0;
 
-			for (u = 0; u <= RXLITS_STEP; u++)
-				sc += commonness((unsigned char)lit[j + u]);
+			/*
+			 * Any of its pairs sets the bit: the sum of theirs,
+			 * and a pair of a literal that is there anyway (the
+			 * pattern's main one) as good as always seen.
+			 */
+			for (u = 0; u < RXLITS_STEP; u++)
+				sc += avoid != NULL && has_pair(avoid, avoidn,
+				    lit + j + u) ? 1000 :
+				    commonness((unsigned char)lit[j + u]) *
+				    commonness((unsigned char)lit[j + u + 1]);
 			if (!used[j] && (best == ln || sc < bs)) {
 				best = j;
 				bs = sc;
@@ -854,7 +941,8 @@ sift_rxlits_new(struct sift_rx *const *rx, size_t n)
 		if (rx[i] == NULL || rx[i]->lit == NULL ||
 		    rx[i]->litn < RXLITS_STEP + 1)
 			continue;
-		L->need[i] = add_anchors(L, rx[i]->lit, rx[i]->litn);
+		L->need[i] = add_anchors(L, rx[i]->lit, rx[i]->litn,
+		    RXLITS_ANCHORS, NULL, 0);
 	}
 	/* the anchors of each literal of an alternation, if all fit */
 	for (i = 0; i < L->n; i++) {
@@ -870,8 +958,19 @@ sift_rxlits_new(struct sift_rx *const *rx, size_t n)
 			continue;
 		for (k = 0; k < rx[i]->nalt; k++)
 			L->alt[i][k] = add_anchors(L, rx[i]->alt[k],
-			    rx[i]->altn[k]);
+			    rx[i]->altn[k], RXLITS_ANCHORS, rx[i]->lit,
+			    rx[i]->litn);
 		L->nalt[i] = (uint8_t)rx[i]->nalt;
+	}
+	/* the rarest window of each other literal, while bits last */
+	for (i = 0; i < L->n; i++) {
+		size_t k;
+
+		if (rx[i] == NULL || L->need[i] == 0)
+			continue;
+		for (k = 0; k < rx[i]->nmore; k++)
+			L->need[i] |= add_anchors(L, rx[i]->more[k],
+			    rx[i]->moren[k], 1, rx[i]->lit, rx[i]->litn);
 	}
 	return L;
 }

@@ -149,6 +149,20 @@ scan_keeps(const char *const *re, size_t n, const char *s)
 	return ok;
 }
 
+/* The pre-scan's verdict for one regex on s (1: it may match). */
+static int
+scan_one(const char *re, const char *s)
+{
+	struct sift_err e = SIFT_ERR_INIT;
+	struct sift_rx *rx = sift_rx_new(re, SIFT_RX_PYTHON, &e);
+	struct sift_rxlits *L = sift_rxlits_new(&rx, 1);
+	int r = (int)(sift_rxlits_scan(L, s, strlen(s)) & 1);
+
+	sift_rxlits_free(L);
+	sift_rx_free(rx);
+	return r;
+}
+
 static void
 test_alts(void)
 {
@@ -196,6 +210,15 @@ test_alts(void)
 		if (!scan_keeps(re, SIFT_ARRAY_SIZE(re), lines[i]))
 			bad++;
 	CHECK_INT(bad, 0);
+	/* every top-level literal counts, and one of the alternatives */
+	CHECK_INT(scan_one("^ SMTP connection from \\S+ closed by DROP in "
+	    "ACL$", " SMTP connection from [1.2.3.4] lost\n"), 0);
+	CHECK_INT(scan_one("^ SMTP connection from \\S+ closed by DROP in "
+	    "ACL$", " SMTP connection from x closed by DROP in ACL\n"), 1);
+	CHECK_INT(scan_one(re[1], " H=x rejected RCPT <a@b>: Unknown user\n"),
+	    0);
+	CHECK_INT(scan_one(re[1], " H=x rejected RCPT <a@b>: relaying "
+	    "denied\n"), 1);
 }
 
 int
