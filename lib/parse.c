@@ -255,7 +255,7 @@ ipv4_sse(const char *p, unsigned n, struct sift_addr *a)
 {
 	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 	const unsigned len = (1U << n) - 1;
-	unsigned dig, dots, at[5], l, s, v;
+	unsigned dig, dots, at[5], l, s, v, v1, v2, v3, m2, m3, bad = 0;
 	unsigned char d[16];
 	uint32_t addr = 0;
 
@@ -276,18 +276,22 @@ ipv4_sse(const char *p, unsigned n, struct sift_addr *a)
 	dots &= dots - 1;
 	at[3] = (unsigned)__builtin_ctz(dots);
 	at[4] = n;
+	/* the checks gathered, and the values chosen by masks: no branch */
 	for (int k = 0; k < 4; k++) {
 		s = at[k] + 1;
 		l = at[k + 1] - s;
-		if (l < 1 || l > 3 || (l > 1 && d[s] == 0))
-			return false;
-		v = d[s];
-		v = l >= 2 ? v * 10 + d[s + 1] : v;
-		v = l >= 3 ? v * 10 + d[s + 2] : v;
-		if (v > 255)
-			return false;
+		bad |= (l - 1 > 2) | ((l > 1) & (d[s & 15] == 0));
+		v1 = d[s & 15];
+		v2 = v1 * 10 + d[(s + 1) & 15];
+		v3 = v2 * 10 + d[(s + 2) & 15];
+		m2 = 0U - (unsigned)(l >= 2);
+		m3 = 0U - (unsigned)(l >= 3);
+		v = (v1 & ~m2) | (v2 & m2 & ~m3) | (v3 & m3);
+		bad |= v > 255;
 		addr = addr << 8 | v;
 	}
+	if (bad)
+		return false;
 	sift_addr_from_v4(a, addr);
 	return true;
 }
