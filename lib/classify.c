@@ -952,6 +952,18 @@ sift_classifier_event_used(const struct sift_classifier *c,
 	return (unsigned)ev < SIFT_EV__COUNT && c->nbyev[ev] != 0;
 }
 
+bool
+sift_classifier_event_counts(const struct sift_classifier *c,
+    enum sift_event ev)
+{
+	if ((unsigned)ev >= SIFT_EV__COUNT)
+		return false;
+	for (size_t i = 0; i < c->nbyev[ev]; i++)
+		if (rule_at(c, c->byev[ev][i])->r.cls >= 0)
+			return true;
+	return false;
+}
+
 #define AN6(c)	[c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1, [c + 4] = 1, \
 	[c + 5] = 1
 #define AN10(c)	AN6(c), [c + 6] = 1, [c + 7] = 1, [c + 8] = 1, [c + 9] = 1
@@ -1033,6 +1045,90 @@ ts_shape(const char *p)
 	    ((z + a2) & m2) == v2;
 }
 
+/* Letters, digits, '.', '-', '_': host names in their plainest form. */
+static inline bool
+namechar(char ch)
+{
+	return idtab[(unsigned char)ch] || ch == '.' || ch == '-' ||
+	    ch == '_';
+}
+
+/* What the parser takes inside the host's [...]. */
+static inline bool
+brchar(char ch)
+{
+	return idtab[(unsigned char)ch] || ch == '.' || ch == ':' ||
+	    ch == '%' || ch == '_' || ch == '-';
+}
+
+/*
+ * "[addr]" at p, then ":port" (digits), then a space; returns the byte
+ * after the space, or NULL for any other shape.
+ */
+static const char *
+plain_bracket(const char *p, const char *e)
+{
+	const char *q = p + 1;
+
+	if (p >= e || *p != '[')
+		return NULL;
+	while (q < e && brchar(*q) && q - p < 70)
+		q++;
+	if (q >= e || *q != ']' || q == p + 1)
+		return NULL;
+	q++;
+	if (q < e && *q == ':') {
+		const char *d = ++q;
+
+		while (q < e && *q >= '0' && *q <= '9')
+			q++;
+		if (q == d)
+			return NULL;
+	}
+	return q < e && *q == ' ' ? q + 1 : NULL;
+}
+
+/*
+ * After "SMTP connection from ": CONNECT or CLOSE when the host is in its
+ * plainest shape ("[name ][(helo) ][addr][:port] ", a HELO without
+ * spaces or parentheses, an optional "I=[addr]:port " after it) and the
+ * text that follows says which; else -1. In this shape the parser can
+ * only end the host where this does, so it finds the same event.
+ */
+static int
+smtp_connection(const char *p, const char *e)
+{
+	const char *q = p;
+
+	if (q < e && *q != '(' && *q != '[') {
+		while (q < e && namechar(*q))
+			q++;
+		if (q == p || e - q < 2 || *q != ' ' ||
+		    (q[1] != '(' && q[1] != '['))
+			return -1;
+		q++;
+	}
+	if (q < e && *q == '(') {
+		const char *c = q + 1;
+
+		while (c < e && *c != ')' && *c != '(' && *c != ' ')
+			c++;
+		if (e - c < 3 || *c != ')' || c[1] != ' ' || c[2] != '[')
+			return -1;
+		q = c + 2;
+	}
+	if ((q = plain_bracket(q, e)) == NULL)
+		return -1;
+	if (e - q > 2 && q[0] == 'I' && q[1] == '=' &&
+	    (q = plain_bracket(q + 2, e)) == NULL)
+		return -1;
+	if (e - q >= 24 && memcmp(q, "(TCP/IP connection count", 24) == 0)
+		return SIFT_EV_CONNECT;
+	if (e - q >= 7 && memcmp(q, "closed ", 7) == 0)
+		return SIFT_EV_CLOSE;
+	return -1;
+}
+
 /*
  * The event of a plain Exim line whose shape says it for certain, or -1:
  * message lines with a delivery flag or "Completed", and
@@ -1066,6 +1162,8 @@ sift_line_quick_event(struct sift_str line)
 	if (end - p > 34 && memcmp(p, "no host name found for IP address ",
 	    34) == 0)
 		return SIFT_EV_HOST_LOOKUP;
+	if (end - p > 21 && memcmp(p, "SMTP connection from ", 21) == 0)
+		return smtp_connection(p + 21, end);
 	/* 1xUxdl-0004eL-2P or 10HmaX-000000005vi-0000 */
 	if (end - p > 17 && p[6] == '-' && p[13] == '-' && p[16] == ' ')
 		idn = 16;
