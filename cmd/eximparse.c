@@ -374,7 +374,9 @@ chunk_put(struct run *r, uint64_t seq, struct chunk *c, bool done)
 	}
 	if (done)
 		s->done = true;
-	pthread_cond_signal(&r->cv_main);
+	/* the writer waits for the head only; it finds the others queued */
+	if (seq == r->head)
+		pthread_cond_signal(&r->cv_main);
 	pthread_mutex_unlock(&r->mu);
 }
 
