@@ -142,8 +142,9 @@ int	 sift_classify(struct sift_classifier *c, const struct sift_rec *rec,
 	    struct sift_match *m);
 
 /*
- * The same by trying every rule of the event in turn: slower, kept as the
- * reference that tests compare sift_classify() with.
+ * The same by trying every rule of the event in turn, each literal with
+ * its own search (no scanner): slower, kept as the reference that tests
+ * compare sift_classify() with.
  */
 int	 sift_classify_ref(struct sift_classifier *c,
 	    const struct sift_rec *rec, struct sift_match *m);
