@@ -121,6 +121,7 @@ struct slot {
 	char		*buf;		/* kept by the ring entry */
 	size_t		 n, cap;
 	uint64_t	 off, before;	/* decoded offset, lines before */
+	uint64_t	 nl;		/* SL_MEM, not last: lines in buf */
 	const char	*codec;
 	struct sift_err	 pending;	/* SL_MEM: failure after buf */
 	struct sift_decoder *dec;	/* SL_RESUME */
@@ -373,7 +374,9 @@ chunk_put(struct run *r, uint64_t seq, struct chunk *c, bool done)
 	}
 	if (done)
 		s->done = true;
-	pthread_cond_signal(&r->cv_main);
+	/* the writer waits for the head only; it finds the others queued */
+	if (seq == r->head)
+		pthread_cond_signal(&r->cv_main);
 	pthread_mutex_unlock(&r->mu);
 }
 
@@ -598,7 +601,8 @@ produce_split(struct run *r, struct input *in)
 		carry = s->n - cut;
 		s->n = cut;
 		off += cut;
-		before += count_nl(s->buf, cut);
+		s->nl = count_nl(s->buf, cut);
+		before += s->nl;
 		prev = s;
 		slot_publish(r);
 	}
@@ -739,6 +743,9 @@ do_slot(struct run *r, uint64_t seq, struct sift_recout *ro)
 			c = chunk_get(r);
 		}
 	}
+	/* empty lines at the end of a block count too */
+	if (s->kind == SL_MEM && !s->last)
+		s->lines = s->nl;
 	sift_stream_close(st);
 	chunk_put(r, seq, c, true);
 }

@@ -981,7 +981,7 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 		*done_off = off;
 		c->lines++;
 		if ((qe = sift_line_quick_event(line)) >= 0 &&
-		    !sift_classifier_event_used(c->cl, (enum sift_event)qe)) {
+		    !sift_classifier_event_counts(c->cl, (enum sift_event)qe)) {
 			c->quick++;
 			continue;
 		}

@@ -451,12 +451,43 @@ build_scanners(struct sift_classifier *c, size_t total)
 	c->gen = 0;
 }
 
+/* Position i of s passed the bitmap: compare the needles of its hash. */
+static void
+scan_at(struct sift_classifier *c, const struct scanner *sc,
+    struct sift_str s, size_t i, uint32_t gen)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	uint32_t h = tri_hash(p + i);
+	size_t lo = 0, hi = sc->ncand;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sc->cand[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < sc->ncand && sc->cand[lo].h == h; lo++) {
+		unsigned ri = sc->cand[lo].rule;
+		const struct crule *r = rule_at(c, ri);
+
+		if (c->stamp[ri] == gen || r->n1 > s.n - i ||
+		    memcmp(p + i, r->r.text, r->n1) != 0)
+			continue;
+		c->stamp[ri] = gen;
+		c->hitend[ri] = s.p + i + r->n1;
+		c->hits[r->r.where][c->nhits[r->r.where]++] = (uint16_t)ri;
+	}
+}
+
 /* Scan s once for every literal of this kind; stamp the rules found. */
 static void
 scan_subject(struct sift_classifier *c, struct scanner *sc,
     struct sift_str s)
 {
 	const unsigned char *p = (const unsigned char *)s.p;
+	size_t i = 0;
 	uint32_t gen;
 
 	if (++c->gen == 0) {
@@ -470,34 +501,38 @@ scan_subject(struct sift_classifier *c, struct scanner *sc,
 	c->nhits[sc - c->scan] = 0;
 	if (s.n < 3)
 		return;
-	for (size_t i = 0; i + 3 <= s.n; i++) {
+	/*
+	 * Six positions per 8-byte load (little-endian: byte j of the word
+	 * is p[i + j], so the word shifted by 8j holds tri_hash()'s value
+	 * for position i + j), their bitmap bits gathered without a branch;
+	 * positions whose bit is set are looked at in order.
+	 */
+	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+		for (; i + 8 <= s.n; i += 6) {
+			uint64_t w, hit = 0;
+
+			memcpy(&w, p + i, 8);
+			for (unsigned j = 0; j < 6; j++) {
+				uint32_t v = (uint32_t)(w >> (8 * j)) &
+				    0xffffff;
+				uint32_t h = (v * UINT32_C(2654435761)) >>
+				    (32 - TRI_BITS);
+
+				hit |= ((sc->bits[h / 64] >> (h % 64)) & 1) << j;
+			}
+			while (hit != 0) {
+				unsigned j = (unsigned)__builtin_ctzll(hit);
+
+				hit &= hit - 1;
+				scan_at(c, sc, s, i + j, gen);
+			}
+		}
+	}
+	for (; i + 3 <= s.n; i++) {
 		uint32_t h = tri_hash(p + i);
-		size_t lo, hi;
 
-		if ((sc->bits[h / 64] & (UINT64_C(1) << (h % 64))) == 0)
-			continue;
-		lo = 0;
-		hi = sc->ncand;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (sc->cand[mid].h < h)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < sc->ncand && sc->cand[lo].h == h; lo++) {
-			unsigned ri = sc->cand[lo].rule;
-			const struct crule *r = rule_at(c, ri);
-
-			if (c->stamp[ri] == gen || r->n1 > s.n - i ||
-			    memcmp(p + i, r->r.text, r->n1) != 0)
-				continue;
-			c->stamp[ri] = gen;
-			c->hitend[ri] = s.p + i + r->n1;
-			c->hits[r->r.where][c->nhits[r->r.where]++] =
-			    (uint16_t)ri;
-		}
+		if ((sc->bits[h / 64] & (UINT64_C(1) << (h % 64))) != 0)
+			scan_at(c, sc, s, i, gen);
 	}
 }
 
@@ -726,7 +761,7 @@ ip_after(const char *p, const char *end, struct sift_addr *a)
 
 static bool
 rule_match(struct sift_classifier *c, size_t ri, const struct crule *cr,
-    const struct sift_rec *rec, struct sift_match *m)
+    const struct sift_rec *rec, struct sift_match *m, bool naive)
 {
 	const struct sift_rule *r = &cr->r;
 	struct sift_str s;
@@ -762,7 +797,7 @@ rule_match(struct sift_classifier *c, size_t ri, const struct crule *cr,
 		if (!sift_str_startswith(s, r->text, cr->n1))
 			return false;
 		hend = s.p + cr->n1;
-	} else if (scanned(cr)) {
+	} else if (scanned(cr) && !naive) {
 		struct scanner *sc = &c->scan[r->where];
 
 		if (s.p == NULL)
@@ -885,7 +920,7 @@ sift_classify(struct sift_classifier *c, const struct sift_rec *rec,
 			j[from]++;
 		else
 			i++;
-		if (rule_match(c, next, rule_at(c, next), rec, m)) {
+		if (rule_match(c, next, rule_at(c, next), rec, m, false)) {
 			const struct crule *cr = rule_at(c, next);
 
 			m->rule = (int)next;
@@ -918,7 +953,7 @@ sift_classify_ref(struct sift_classifier *c, const struct sift_rec *rec,
 	for (size_t i = 0; i < n; i++) {
 		const struct crule *cr = rule_at(c, idx[i]);
 
-		if (rule_match(c, idx[i], cr, rec, m)) {
+		if (rule_match(c, idx[i], cr, rec, m, true)) {
 			m->rule = idx[i];
 			m->cls = cr->r.cls >= 0 ? cr->r.cls : SIFT_CLASS_NONE;
 			if (m->cls == SIFT_CLASS_NONE)
@@ -950,6 +985,18 @@ sift_classifier_event_used(const struct sift_classifier *c,
     enum sift_event ev)
 {
 	return (unsigned)ev < SIFT_EV__COUNT && c->nbyev[ev] != 0;
+}
+
+bool
+sift_classifier_event_counts(const struct sift_classifier *c,
+    enum sift_event ev)
+{
+	if ((unsigned)ev >= SIFT_EV__COUNT)
+		return false;
+	for (size_t i = 0; i < c->nbyev[ev]; i++)
+		if (rule_at(c, c->byev[ev][i])->r.cls >= 0)
+			return true;
+	return false;
 }
 
 #define AN6(c)	[c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1, [c + 4] = 1, \
@@ -1033,6 +1080,90 @@ ts_shape(const char *p)
 	    ((z + a2) & m2) == v2;
 }
 
+/* Letters, digits, '.', '-', '_': host names in their plainest form. */
+static inline bool
+namechar(char ch)
+{
+	return idtab[(unsigned char)ch] || ch == '.' || ch == '-' ||
+	    ch == '_';
+}
+
+/* What the parser takes inside the host's [...]. */
+static inline bool
+brchar(char ch)
+{
+	return idtab[(unsigned char)ch] || ch == '.' || ch == ':' ||
+	    ch == '%' || ch == '_' || ch == '-';
+}
+
+/*
+ * "[addr]" at p, then ":port" (digits), then a space; returns the byte
+ * after the space, or NULL for any other shape.
+ */
+static const char *
+plain_bracket(const char *p, const char *e)
+{
+	const char *q = p + 1;
+
+	if (p >= e || *p != '[')
+		return NULL;
+	while (q < e && brchar(*q) && q - p < 70)
+		q++;
+	if (q >= e || *q != ']' || q == p + 1)
+		return NULL;
+	q++;
+	if (q < e && *q == ':') {
+		const char *d = ++q;
+
+		while (q < e && *q >= '0' && *q <= '9')
+			q++;
+		if (q == d)
+			return NULL;
+	}
+	return q < e && *q == ' ' ? q + 1 : NULL;
+}
+
+/*
+ * After "SMTP connection from ": CONNECT or CLOSE when the host is in its
+ * plainest shape ("[name ][(helo) ][addr][:port] ", a HELO without
+ * spaces or parentheses, an optional "I=[addr]:port " after it) and the
+ * text that follows says which; else -1. In this shape the parser can
+ * only end the host where this does, so it finds the same event.
+ */
+static int
+smtp_connection(const char *p, const char *e)
+{
+	const char *q = p;
+
+	if (q < e && *q != '(' && *q != '[') {
+		while (q < e && namechar(*q))
+			q++;
+		if (q == p || e - q < 2 || *q != ' ' ||
+		    (q[1] != '(' && q[1] != '['))
+			return -1;
+		q++;
+	}
+	if (q < e && *q == '(') {
+		const char *c = q + 1;
+
+		while (c < e && *c != ')' && *c != '(' && *c != ' ')
+			c++;
+		if (e - c < 3 || *c != ')' || c[1] != ' ' || c[2] != '[')
+			return -1;
+		q = c + 2;
+	}
+	if ((q = plain_bracket(q, e)) == NULL)
+		return -1;
+	if (e - q > 2 && q[0] == 'I' && q[1] == '=' &&
+	    (q = plain_bracket(q + 2, e)) == NULL)
+		return -1;
+	if (e - q >= 24 && memcmp(q, "(TCP/IP connection count", 24) == 0)
+		return SIFT_EV_CONNECT;
+	if (e - q >= 7 && memcmp(q, "closed ", 7) == 0)
+		return SIFT_EV_CLOSE;
+	return -1;
+}
+
 /*
  * The event of a plain Exim line whose shape says it for certain, or -1:
  * message lines with a delivery flag or "Completed", and
@@ -1066,6 +1197,8 @@ sift_line_quick_event(struct sift_str line)
 	if (end - p > 34 && memcmp(p, "no host name found for IP address ",
 	    34) == 0)
 		return SIFT_EV_HOST_LOOKUP;
+	if (end - p > 21 && memcmp(p, "SMTP connection from ", 21) == 0)
+		return smtp_connection(p + 21, end);
 	/* 1xUxdl-0004eL-2P or 10HmaX-000000005vi-0000 */
 	if (end - p > 17 && p[6] == '-' && p[13] == '-' && p[16] == ' ')
 		idn = 16;

@@ -142,14 +142,21 @@ int	 sift_classify(struct sift_classifier *c, const struct sift_rec *rec,
 	    struct sift_match *m);
 
 /*
- * The same by trying every rule of the event in turn: slower, kept as the
- * reference that tests compare sift_classify() with.
+ * The same by trying every rule of the event in turn, each literal with
+ * its own search (no scanner): slower, kept as the reference that tests
+ * compare sift_classify() with.
  */
 int	 sift_classify_ref(struct sift_classifier *c,
 	    const struct sift_rec *rec, struct sift_match *m);
 
 /* Some rule can match records of event ev. */
 bool	 sift_classifier_event_used(const struct sift_classifier *c,
+	    enum sift_event ev);
+/*
+ * Some rule can give records of event ev a class (rules that only say
+ * "none" do not count): records of other events need no parsing.
+ */
+bool	 sift_classifier_event_counts(const struct sift_classifier *c,
 	    enum sift_event ev);
 /*
  * A fast look at a raw line: true when it is certainly a plain Exim
@@ -162,7 +169,9 @@ bool	 sift_classifier_event_used(const struct sift_classifier *c,
 bool	 sift_line_is_delivery(struct sift_str line);
 /*
  * The same look, telling the event: arrival ... completed for those
- * lines, host_lookup for "no host name found for IP address", else -1.
+ * lines, host_lookup for "no host name found for IP address", connect
+ * or close for "SMTP connection from" lines of the plainest shape, else
+ * -1.
  */
 int	 sift_line_quick_event(struct sift_str line);
 

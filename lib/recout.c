@@ -625,6 +625,59 @@ fmt_v4(char *q, const struct sift_addr *a)
 	return (size_t)(q - s);
 }
 
+/*
+ * IPv6 address a at q (room for 40) as sift_addr_format() writes it, for
+ * the addresses whose longest zero run does not start the address (no
+ * ::a.b.c.d forms there); 0 for the others.
+ */
+static size_t
+fmt_v6(char *q, const struct sift_addr *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8], nd;
+	int bb = -1, bl = 0, cb = -1, cl = 0;
+	char *s = q;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)a->b[2 * i] << 8 | a->b[2 * i + 1];
+		if (w[i] == 0) {
+			if (cb < 0)
+				cb = i;
+			cl++;
+			continue;
+		}
+		if (cb >= 0 && cl > bl) {
+			bb = cb;
+			bl = cl;
+		}
+		cb = -1;
+		cl = 0;
+	}
+	if (cb >= 0 && cl > bl) {
+		bb = cb;
+		bl = cl;
+	}
+	if (bl < 2)
+		bb = -1;
+	if (bb == 0)
+		return 0;
+	for (int i = 0; i < 8; i++) {
+		if (bb >= 0 && i >= bb && i < bb + bl) {
+			if (i == bb)
+				*q++ = ':';
+			continue;
+		}
+		if (i != 0)
+			*q++ = ':';
+		nd = w[i] == 0 ? 1 : (35 - (unsigned)__builtin_clz(w[i])) / 4;
+		for (unsigned k = nd; k > 0; k--)
+			*q++ = hex[(w[i] >> (4 * (k - 1))) & 0xf];
+	}
+	if (bb >= 0 && bb + bl == 8)
+		*q++ = ':';
+	return (size_t)(q - s);
+}
+
 /* Line number x in decimal in o->ln_buf: mostly the last one plus 1. */
 static size_t
 lineno_text(struct sift_recout *o, uint64_t x)
@@ -712,6 +765,9 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		if (rec->ip.family == 4)
 			put_buf(o, v, F_IP, V_SAFE, v->ip, fmt_v4(v->ip,
 			    &rec->ip));
+		else if (rec->ip.family == 6 && (n = fmt_v6(v->ip,
+		    &rec->ip)) > 0)
+			put_buf(o, v, F_IP, V_SAFE, v->ip, n);
 		else
 			put_buf(o, v, F_IP, V_SAFE, v->ip, sift_addr_format(
 			    &rec->ip, v->ip, sizeof(v->ip)));
@@ -1244,18 +1300,6 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 	 * Only the cells with a value are visited; the separators in between
 	 * are copied as one run (always 64 bytes, of which the run is kept).
 	 */
-	if (tsv && (m & 1)) {
-		f = o->f[0];
-		n = v->s[f].n;
-		p = v->s[f].p;
-		if (n > 0 && p[0] == '#') {
-			/* a data line must not look like the header */
-			memcpy(q, "\\x23", 4);
-			q = tsv_escape_to(q + 4, p + 1, n - 1);
-		} else
-			q = tsv_cell(q, p, n);
-		m &= m - 1;
-	}
 	if (tsv) {
 		/* values that need no escape pass the check as well */
 		for (; m != 0; m &= m - 1) {
@@ -1264,7 +1308,14 @@ write_cells(struct sift_recout *o, struct sift_obuf *b, const struct vals *v)
 			q += i - done;
 			done = i;
 			f = o->f[i];
-			q = tsv_cell(q, v->s[f].p, v->s[f].n);
+			n = v->s[f].n;
+			p = v->s[f].p;
+			if (i == 0 && n > 0 && p[0] == '#') {
+				/* a data line must not look like the header */
+				memcpy(q, "\\x23", 4);
+				q = tsv_escape_to(q + 4, p + 1, n - 1);
+			} else
+				q = tsv_cell(q, p, n);
 		}
 	}
 	for (; m != 0; m &= m - 1) {

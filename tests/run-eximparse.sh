@@ -116,6 +116,13 @@ if [ -x "$BUILDDIR/bench/genlog" ]; then
 		check "$f in blocks: same records, messages and status" \
 		    sh -c "cmp -s '$T_TMP/$f.1' '$T_TMP/$f.2' && cmp -s '$T_TMP/$f.e1' '$T_TMP/$f.e2' && test $r1 = $r2 && test \$(wc -l <'$T_TMP/$f.1') -gt 1000"
 	done
+	awk '{ print } NR % 7 == 0 { print "" }' "$T_TMP/log1" >"$T_TMP/blank"
+	"$E" -j 1 -v -F lineno "$T_TMP/blank" 2>&1 >/dev/null |
+	    sed -n 1p >"$T_TMP/blank.1"
+	EXIMPARSE_PART_SIZE=4096 "$E" -j 2 -v -F lineno "$T_TMP/blank" 2>&1 \
+	    >/dev/null | sed -n 1p >"$T_TMP/blank.2"
+	check "-v counts the empty lines of blocks too ($(cat "$T_TMP/blank.2"))" \
+	    cmp -s "$T_TMP/blank.1" "$T_TMP/blank.2"
 	check "a truncated .zst in blocks is reported" \
 	    grep -q 'cut.zst: zstd: .* after line' "$T_TMP/cut.zst.e2"
 	check "the parallel run has records ($(wc -l <"$T_TMP/par"))" \

@@ -18,7 +18,8 @@ size=40M
 "$GENLOG" -s "$size" -a 30000 -S 11 -o gen.log
 check "genlog wrote a log" test -s gen.log
 
-set -- "$SRCDIR"/tests/hostile/cases "$SRCDIR"/tests/parse/*.cases
+set -- "$SRCDIR"/tests/hostile/cases "$SRCDIR"/tests/parse/*.cases \
+    "$SRCDIR"/tests/classify/quick.lines
 if [ -d "$REF" ]; then
 	# every corpus file (compressed ones are read through the codecs)
 	find "$REF" -type f ! -name '*.md' | sort >corpora

@@ -67,6 +67,11 @@ main(int argc, char *argv[])
 					    "quick event differs", line);
 			}
 			a = sift_classify(c, &rec, &m1);
+			/* offenders skips these lines unparsed */
+			if (qe >= 0 && !sift_classifier_event_counts(c,
+			    (enum sift_event)qe) && a >= 0)
+				report(argv[i], sift_reader_lineno(r),
+				    "skipped line has a class", line);
 			b = sift_classify_ref(c, &rec, &m2);
 			if (a >= 0)
 				classed++;
