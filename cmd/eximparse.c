@@ -547,7 +547,7 @@ produce_split(struct run *r, struct input *in)
 		}
 		if (sift_decoder_codec(dec) != NULL)
 			s->codec = sift_decoder_codec(dec)->name;
-		/* (carry stays below bs/2 + 19; the reserve does not rely on it) */
+		/* (the carry is below bs; the reserve does not rely on it) */
 		slot_reserve(s, carry < bs ? bs : carry + bs);
 		/* the bytes after the previous cut start this block */
 		if (carry > 0)
