@@ -70,6 +70,7 @@
 #define DEFJOBS	4	/* at most this many by default */
 #define MINPIECE (256 * 1024)	/* smallest piece of a log a job reads */
 #define MAXUNSTEADY 1000	/* a piece gives up after so many date changes */
+#define PIECES_PER_JOB 8	/* pieces a log is cut in, per job */
 
 enum {
 	O_CHECK = 256, O_JSON, O_NOCHECKALL, O_NOTIMING, O_NOW, O_PAIGN,
@@ -617,84 +618,6 @@ run_range(const struct ctx *c, const struct sift_mapfile *m, size_t from,
 	return 0;
 }
 
-/*
- * A piece of a big log read ahead by its own thread with its own filter,
- * from a fresh date detector. Its results count from the line after its
- * last unsteady date search (mark) on: those lines got what reading the
- * whole log in order gives them once the detectors can join there.
- */
-struct piece {
-	const struct opts		*o;
-	struct sift_f2b			*f;
-	const struct sift_mapfile	*m;
-	const char			*where;
-	size_t				 from, to;
-	uint64_t			 lineno;	/* lines before from */
-	pthread_t			 tid;
-	bool				 started;
-	/* results */
-	size_t				 mark;
-	uint64_t			 nlines;	/* in [mark, to) */
-	bool				 failed;	/* a match limit */
-	struct stats			 st;
-	struct sift_obuf		 ob;
-	FILE				*tmp;		/* its JSON lines */
-	long				 tmpmark;	/* ... from mark on */
-};
-
-static void *
-piece_run(void *arg)
-{
-	struct piece *pc = arg;
-	struct sift_f2bdate *d = sift_f2b_dates(pc->f);
-	struct ctx c = { pc->o, pc->f, &pc->st, &pc->ob, pc->tmp, pc->where,
-	    true, true };
-	struct sift_maplines it;
-	struct sift_str line;
-	uint64_t lineno = pc->lineno, u;
-	size_t used, off = pc->from;
-	bool cut;
-
-	pc->mark = pc->from;
-	sift_maplines_init(&it, pc->m, pc->from, pc->to, 0);
-	while (sift_maplines_next(&it, &line, &used, &cut) == 1) {
-		if (!cut && used <= line.n)
-			break;
-		lineno++;
-		u = sift_f2bdate_unsteady(d);
-		if (test_line(&c, line.p, line.n, lineno) != 0) {
-			pc->failed = true;
-			break;
-		}
-		off += used;
-		if (sift_f2bdate_unsteady(d) != u) {
-			/* dates that keep changing: leave it to the order */
-			if (u >= MAXUNSTEADY) {
-				pc->failed = true;
-				break;
-			}
-			/* the lines so far are read again in order */
-			stats_free(&pc->st);
-			sift_obuf_reset(&pc->ob);
-			if (pc->tmp != NULL) {
-				fflush(pc->tmp);
-				pc->tmpmark = ftell(pc->tmp);
-			}
-			pc->mark = off;
-			pc->nlines = 0;
-			continue;
-		}
-		pc->nlines++;
-	}
-	if (pc->tmp != NULL) {
-		flush_ob(&pc->ob, pc->tmp);
-		if (fflush(pc->tmp) != 0 || ferror(pc->tmp) ||
-		    pc->tmpmark < 0)
-			pc->failed = true;
-	}
-	return NULL;
-}
-
 /* An unnamed temporary file in TMPDIR (or /tmp), or NULL. */
 static FILE *
 tmp_open(void)
@@ -717,6 +640,146 @@ tmp_open(void)
 	return fp;
 }
 
+/*
+ * A big log is cut at line boundaries into pieces. This thread reads them
+ * in order; helper threads each take the next piece nobody has taken yet
+ * and read it ahead with their own filter, going on from where their date
+ * detector was. A piece read ahead counts from its mark on (the line after
+ * its last unsteady date search, or its start): those lines got what
+ * reading the whole log in order gives them once the detectors can join
+ * there, else the piece is read again in order. A piece nobody has taken
+ * when this thread gets to it, it reads itself.
+ */
+enum { P_FREE, P_BUSY, P_DONE };
+
+struct piece {
+	size_t				 from, to;
+	uint64_t			 lineno;	/* lines before from */
+	int				 state;		/* under the lock */
+	/* results */
+	size_t				 mark;
+	uint64_t			 nlines;	/* in [mark, to) */
+	bool				 failed;	/* read it again */
+	struct stats			 st;
+	FILE				*tmp;		/* its JSON lines */
+	long				 tmpmark;	/* ... from mark on */
+	struct sift_f2bdate_snap	 snap;
+};
+
+struct pool {
+	const struct opts		*o;
+	const struct sift_mapfile	*m;
+	const char			*where;
+	struct piece			*pc;
+	unsigned			 np;
+	unsigned			 next;		/* nobody took it yet */
+	pthread_mutex_t			 mu;
+	pthread_cond_t			 cv;
+};
+
+struct helper {
+	struct pool			*pl;
+	struct sift_f2b			*f;
+	struct sift_obuf		 ob;
+	pthread_t			 tid;
+	bool				 started;
+};
+
+/* Take the next free piece (*k); false when none is left. */
+static bool
+take(struct pool *pl, unsigned *k)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&pl->mu);
+	if (pl->next < pl->np) {
+		*k = pl->next++;
+		pl->pc[*k].state = P_BUSY;
+		ok = true;
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return ok;
+}
+
+static void
+piece_read(struct helper *h, struct piece *pc)
+{
+	const struct opts *o = h->pl->o;
+	struct sift_f2bdate *d = sift_f2b_dates(h->f);
+	struct ctx c = { o, h->f, &pc->st, &h->ob, NULL, h->pl->where, true,
+	    true };
+	struct sift_maplines it;
+	struct sift_str line;
+	uint64_t lineno = pc->lineno, u, u0;
+	size_t used, off = pc->from;
+	bool cut;
+
+	pc->mark = pc->from;
+	sift_obuf_reset(&h->ob);
+	if (o->json && (pc->tmp = tmp_open()) == NULL) {
+		pc->failed = true;
+		return;
+	}
+	c.json = pc->tmp;
+	/* going on from elsewhere: the state now is the mark */
+	sift_f2bdate_mark(d);
+	u0 = sift_f2bdate_unsteady(d);
+	sift_maplines_init(&it, h->pl->m, pc->from, pc->to, 0);
+	while (sift_maplines_next(&it, &line, &used, &cut) == 1) {
+		if (!cut && used <= line.n)
+			break;
+		lineno++;
+		u = sift_f2bdate_unsteady(d);
+		if (test_line(&c, line.p, line.n, lineno) != 0) {
+			pc->failed = true;
+			break;
+		}
+		off += used;
+		if (sift_f2bdate_unsteady(d) != u) {
+			/* dates that keep changing: leave it to the order */
+			if (u - u0 >= MAXUNSTEADY) {
+				pc->failed = true;
+				break;
+			}
+			/* the lines so far are read again in order */
+			stats_free(&pc->st);
+			sift_obuf_reset(&h->ob);
+			if (pc->tmp != NULL) {
+				fflush(pc->tmp);
+				pc->tmpmark = ftell(pc->tmp);
+			}
+			pc->mark = off;
+			pc->nlines = 0;
+			continue;
+		}
+		pc->nlines++;
+	}
+	sift_f2bdate_snap(d, &pc->snap);
+	if (pc->tmp != NULL) {
+		flush_ob(&h->ob, pc->tmp);
+		if (fflush(pc->tmp) != 0 || ferror(pc->tmp) ||
+		    pc->tmpmark < 0)
+			pc->failed = true;
+	}
+}
+
+static void *
+helper_run(void *arg)
+{
+	struct helper *h = arg;
+	struct pool *pl = h->pl;
+	unsigned k;
+
+	while (take(pl, &k)) {
+		piece_read(h, &pl->pc[k]);
+		pthread_mutex_lock(&pl->mu);
+		pl->pc[k].state = P_DONE;
+		pthread_cond_broadcast(&pl->cv);
+		pthread_mutex_unlock(&pl->mu);
+	}
+	return NULL;
+}
+
 /* Copy a piece's JSON lines from its mark on; false on a failure. */
 static bool
 copy_json(struct piece *pc)
@@ -735,10 +798,9 @@ static void
 piece_free(struct piece *pc)
 {
 	stats_free(&pc->st);
-	sift_obuf_release(&pc->ob);
 	if (pc->tmp != NULL)
 		fclose(pc->tmp);
-	sift_f2b_free(pc->f);
+	pc->tmp = NULL;
 }
 
 /* The number of pieces for a log of size bytes (1: read in order). */
@@ -749,7 +811,8 @@ npieces(const struct opts *o, const struct sift_f2b *f, size_t size)
 
 	if (o->jobs <= 1 || !sift_f2b_stateless(f) || k < 2)
 		return 1;
-	return k < o->jobs ? (unsigned)k : o->jobs;
+	return k < (size_t)o->jobs * PIECES_PER_JOB ? (unsigned)k :
+	    o->jobs * PIECES_PER_JOB;
 }
 
 static volatile sig_atomic_t bus_len;
@@ -773,9 +836,10 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
     const char *ignore, const struct sift_f2b_opts *fo)
 {
 	struct sigaction sa;
-	struct piece pcs[MAXJOBS];
-	size_t size = sift_mapfile_size(m), cuts[MAXJOBS + 1];
-	unsigned np = npieces(c->o, c->f, size), i;
+	struct pool pl;
+	struct helper hs[MAXJOBS];
+	size_t size = sift_mapfile_size(m);
+	unsigned np = npieces(c->o, c->f, size), nh = 0, i, k;
 	uint64_t lineno = 0;
 	int rc = CLI_EXIT_OK;
 
@@ -788,51 +852,77 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
 	sa.sa_handler = on_sigbus;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, NULL);
-	memset(pcs, 0, sizeof(pcs));
-	cuts[0] = 0;
-	for (i = 1; i < np; i++)
-		cuts[i] = sift_mapfile_line_at(m, size / np * i);
-	cuts[np] = size;
-	for (i = 1; i < np; i++) {
-		struct piece *pc = &pcs[i];
+	if (np <= 1) {
+		(void)run_range(c, m, 0, size, &lineno);
+		return rc;
+	}
+	memset(&pl, 0, sizeof(pl));
+	pl.o = c->o;
+	pl.m = m;
+	pl.where = c->where;
+	pl.np = np;
+	pl.pc = sift_xcalloc(np, sizeof(*pl.pc));
+	pthread_mutex_init(&pl.mu, NULL);
+	pthread_cond_init(&pl.cv, NULL);
+	for (k = 0; k < np; k++) {
+		pl.pc[k].from = k == 0 ? 0 :
+		    sift_mapfile_line_at(m, size / np * k);
+		pl.pc[k].to = k + 1 == np ? size :
+		    sift_mapfile_line_at(m, size / np * (k + 1));
+	}
+	if (c->o->json) {
+		/* line numbers in the pieces' JSON: one count ahead */
+		for (k = 1; k < np; k++)
+			pl.pc[k].lineno = pl.pc[k - 1].lineno +
+			    sift_mapfile_count_range(m, pl.pc[k - 1].from,
+			    pl.pc[k - 1].to);
+	}
+	/* this thread takes the first piece, helpers the next ones */
+	pl.next = 1;
+	memset(hs, 0, sizeof(hs));
+	for (i = 0; i + 1 < c->o->jobs && i < MAXJOBS; i++) {
+		struct helper *h = &hs[nh];
 		struct sift_err e = SIFT_ERR_INIT;
 
-		pc->o = c->o;
-		pc->m = m;
-		pc->where = c->where;
-		pc->from = cuts[i];
-		pc->to = cuts[i + 1];
-		pc->f = sift_f2b_load(spec, fo, NULL, &e);
-		if (pc->f != NULL && ignore != NULL &&
-		    sift_f2b_add_ignore(pc->f, ignore, &e) != 0) {
-			sift_f2b_free(pc->f);
-			pc->f = NULL;
+		h->pl = &pl;
+		h->f = sift_f2b_load(spec, fo, NULL, &e);
+		if (h->f != NULL && ignore != NULL &&
+		    sift_f2b_add_ignore(h->f, ignore, &e) != 0) {
+			sift_f2b_free(h->f);
+			h->f = NULL;
 		}
-		if (pc->f == NULL || pc->from >= pc->to)
-			continue;	/* read in order then */
-		if (c->o->json) {
-			pc->lineno = sift_mapfile_count_lines(m, pc->from);
-			if ((pc->tmp = tmp_open()) == NULL)
-				continue;
+		if (h->f == NULL)
+			break;
+		if (pthread_create(&h->tid, NULL, helper_run, h) != 0) {
+			sift_f2b_free(h->f);
+			break;
 		}
-		if (pthread_create(&pc->tid, NULL, piece_run, pc) == 0)
-			pc->started = true;
+		h->started = true;
+		nh++;
 	}
-	(void)run_range(c, m, 0, cuts[1], &lineno);
-	for (i = 1; i < np; i++) {
-		struct piece *pc = &pcs[i];
-		size_t mark = cuts[i];
+	(void)run_range(c, m, pl.pc[0].from, pl.pc[0].to, &lineno);
+	for (k = 1; k < np; k++) {
+		struct piece *pc = &pl.pc[k];
+		bool mine = false;
 
-		if (pc->started) {
-			pthread_join(pc->tid, NULL);
-			mark = pc->mark;
+		pthread_mutex_lock(&pl.mu);
+		if (pl.next == k) {
+			pl.next = k + 1;
+			mine = true;
+		} else
+			while (pc->state != P_DONE)
+				pthread_cond_wait(&pl.cv, &pl.mu);
+		pthread_mutex_unlock(&pl.mu);
+		if (mine) {
+			/* nobody took it: read it in order */
+			(void)run_range(c, m, pc->from, pc->to, &lineno);
+			continue;
 		}
 		/* up to the piece's mark in order, then its results */
-		(void)run_range(c, m, cuts[i], mark, &lineno);
-		if (pc->started && !pc->failed && sift_f2bdate_can_join(
-		    sift_f2b_dates(c->f), sift_f2b_dates(pc->f))) {
-			sift_f2bdate_join(sift_f2b_dates(c->f),
-			    sift_f2b_dates(pc->f));
+		(void)run_range(c, m, pc->from, pc->mark, &lineno);
+		if (!pc->failed && sift_f2bdate_can_join(sift_f2b_dates(c->f),
+		    &pc->snap)) {
+			sift_f2bdate_join(sift_f2b_dates(c->f), &pc->snap);
 			stats_merge(c->o, c->st, &pc->st);
 			if (c->o->json) {
 				flush_ob(c->ob, stdout);
@@ -844,10 +934,19 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
 			}
 			lineno += pc->nlines;
 		} else
-			(void)run_range(c, m, mark, cuts[i + 1], &lineno);
+			(void)run_range(c, m, pc->mark, pc->to, &lineno);
+		piece_free(pc);
 	}
-	for (i = 1; i < np; i++)
-		piece_free(&pcs[i]);
+	for (i = 0; i < nh; i++) {
+		pthread_join(hs[i].tid, NULL);
+		sift_f2b_free(hs[i].f);
+		sift_obuf_release(&hs[i].ob);
+	}
+	for (k = 0; k < np; k++)
+		piece_free(&pl.pc[k]);
+	free(pl.pc);
+	pthread_mutex_destroy(&pl.mu);
+	pthread_cond_destroy(&pl.cv);
 	return rc;
 }
 

@@ -1247,6 +1247,12 @@ static void
 set_mark(struct sift_f2bdate *d)
 {
 	d->unsteady++;
+	sift_f2bdate_mark(d);
+}
+
+void
+sift_f2bdate_mark(struct sift_f2bdate *d)
+{
 	d->mark.lastidx = d->lastidx;
 	d->mark.lastpos = d->lastpos;
 	d->mark.lastend = d->lastend;
@@ -1467,41 +1473,65 @@ sift_f2bdate_unsteady(const struct sift_f2bdate *d)
 	return d->unsteady;
 }
 
+void
+sift_f2bdate_snap(const struct sift_f2bdate *d, struct sift_f2bdate_snap *sn)
+{
+	const struct tmpl *ft = d->mark.t;
+
+	memset(sn, 0, sizeof(*sn));
+	sn->n = d->n;
+	sn->lastidx = d->mark.lastidx;
+	sn->name = ft != NULL ? ft->name : NULL;
+	sn->mpos = d->mark.lastpos;
+	sn->mend = d->mark.lastend;
+	sn->mpos_before = d->mark.lastpos_before;
+	sn->mpos_at = d->mark.lastpos_at;
+	sn->mend_before = d->mark.lastend_before;
+	sn->mend_at = d->mark.lastend_at;
+	if (ft == NULL)
+		return;
+	/* steady steps since the mark: its template's hits, nothing else */
+	sn->steady = ft->hits - d->mark.hits;
+	sn->distance = ft->distance;
+	sn->pos = d->lastpos;
+	sn->end = d->lastend;
+	sn->pos_before = d->lastpos_before;
+	sn->pos_at = d->lastpos_at;
+	sn->end_before = d->lastend_before;
+	sn->end_at = d->lastend_at;
+}
+
 bool
 sift_f2bdate_can_join(const struct sift_f2bdate *d,
-    const struct sift_f2bdate *from)
+    const struct sift_f2bdate_snap *sn)
 {
-	const struct tmpl *ft = from->mark.t;
-
 	/* the same step to come: same template, same memory */
-	return ft != NULL && d->n == from->n && d->lastidx ==
-	    from->mark.lastidx && d->lastidx < d->n &&
+	return sn->name != NULL && d->n == sn->n && d->lastidx ==
+	    sn->lastidx && d->lastidx < d->n &&
 	    d->first_unused != d->lastidx &&
-	    strcmp(d->t[d->lastidx]->name, ft->name) == 0 &&
-	    d->lastpos == from->mark.lastpos &&
-	    d->lastend == from->mark.lastend &&
-	    d->lastpos_before == from->mark.lastpos_before &&
-	    d->lastpos_at == from->mark.lastpos_at &&
-	    d->lastend_before == from->mark.lastend_before &&
-	    d->lastend_at == from->mark.lastend_at;
+	    strcmp(d->t[d->lastidx]->name, sn->name) == 0 &&
+	    d->lastpos == sn->mpos && d->lastend == sn->mend &&
+	    d->lastpos_before == sn->mpos_before &&
+	    d->lastpos_at == sn->mpos_at &&
+	    d->lastend_before == sn->mend_before &&
+	    d->lastend_at == sn->mend_at;
 }
 
 void
-sift_f2bdate_join(struct sift_f2bdate *d, const struct sift_f2bdate *from)
+sift_f2bdate_join(struct sift_f2bdate *d, const struct sift_f2bdate_snap *sn)
 {
-	const struct tmpl *ft = from->mark.t;
 	struct tmpl *tp = d->t[d->lastidx];
 
-	if (ft->hits == from->mark.hits)
+	if (sn->steady == 0)
 		return;		/* no steady step since the mark */
-	tp->hits += ft->hits - from->mark.hits;
-	tp->distance = ft->distance;
-	d->lastpos = from->lastpos;
-	d->lastend = from->lastend;
-	d->lastpos_before = from->lastpos_before;
-	d->lastpos_at = from->lastpos_at;
-	d->lastend_before = from->lastend_before;
-	d->lastend_at = from->lastend_at;
+	tp->hits += sn->steady;
+	tp->distance = sn->distance;
+	d->lastpos = sn->pos;
+	d->lastend = sn->end;
+	d->lastpos_before = sn->pos_before;
+	d->lastpos_at = sn->pos_at;
+	d->lastend_before = sn->end_before;
+	d->lastend_at = sn->end_at;
 }
 
 void

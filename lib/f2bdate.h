@@ -48,18 +48,36 @@ int	 sift_f2bdate_find(struct sift_f2bdate *d, const char *line, size_t n,
  * sift_f2bdate_find() is steady when the template of the previous hit
  * matches again at once; its outcome then depends only on state that
  * sift_f2bdate_can_join() compares. sift_f2bdate_unsteady() counts the
- * other calls; the state after the last of them is remembered. When a
- * detector d has read the lines before those of a detector "from" (built
- * the same way), up to and including from's last unsteady line, and
- * can_join() holds, then from's later lines got exactly the results that
+ * other calls; the state after the last of them (or at the last
+ * sift_f2bdate_mark()) is the mark. A snapshot holds the mark and what the
+ * steady calls since did. When a detector d has read the lines before
+ * those of a detector "from" up to and including from's mark (the last
+ * unsteady line, or the line before the mark()), and can_join() holds for
+ * a snapshot of from, then from's later lines got exactly the results that
  * d would have given them, and join() brings d to the state it would have
  * after them.
  */
+struct sift_f2bdate_snap {
+	size_t		 n;		/* templates */
+	size_t		 lastidx;	/* at the mark */
+	const char	*name;		/* its template, NULL if none */
+	size_t		 mpos, mend;	/* the search memory at the mark */
+	int		 mpos_before, mpos_at, mend_before, mend_at;
+	uint64_t	 steady;	/* steady hits since */
+	size_t		 distance;	/* and what they left */
+	size_t		 pos, end;
+	int		 pos_before, pos_at, end_before, end_at;
+};
+
 uint64_t sift_f2bdate_unsteady(const struct sift_f2bdate *d);
+void	 sift_f2bdate_mark(struct sift_f2bdate *d);
+/* The snapshot's name points into d: valid while d is. */
+void	 sift_f2bdate_snap(const struct sift_f2bdate *d,
+	    struct sift_f2bdate_snap *sn);
 bool	 sift_f2bdate_can_join(const struct sift_f2bdate *d,
-	    const struct sift_f2bdate *from);
+	    const struct sift_f2bdate_snap *sn);
 void	 sift_f2bdate_join(struct sift_f2bdate *d,
-	    const struct sift_f2bdate *from);
+	    const struct sift_f2bdate_snap *sn);
 /* Always use PCRE2, never the ISO prefix fast path (for tests). */
 void	 sift_f2bdate_nofast(struct sift_f2bdate *d);
 /* Lines the fast path dated (for tests). */

@@ -98,7 +98,15 @@ sift_mapfile_line_at(const struct sift_mapfile *m, size_t off)
 size_t
 sift_mapfile_count_lines(const struct sift_mapfile *m, size_t off)
 {
-	const char *p = m->p, *end = m->p + (off < m->n ? off : m->n);
+	return sift_mapfile_count_range(m, 0, off);
+}
+
+size_t
+sift_mapfile_count_range(const struct sift_mapfile *m, size_t from,
+    size_t to)
+{
+	const char *p = m->p + (from < m->n ? from : m->n);
+	const char *end = m->p + (to < m->n ? to : m->n);
 	size_t n = 0;
 
 	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
@@ -198,8 +206,10 @@ sift_maplines_next(struct sift_maplines *it, struct sift_str *line,
 	const char *s, *nl;
 	size_t len, left;
 
-	if (it->pos >= it->to)
+	if (it->pos >= it->to) {
+		release(it);	/* all of ours at the end */
 		return 0;
+	}
 	if (it->pos >= it->released + RELEASE_STEP)
 		release(it);
 	if (it->pos + POPULATE_STEP / 2 >= it->populated &&

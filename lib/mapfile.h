@@ -32,6 +32,9 @@ size_t	 sift_mapfile_size(const struct sift_mapfile *m);
 size_t	 sift_mapfile_line_at(const struct sift_mapfile *m, size_t off);
 /* The number of "\n" in [0, off). */
 size_t	 sift_mapfile_count_lines(const struct sift_mapfile *m, size_t off);
+/* The number of "\n" in [from, to). */
+size_t	 sift_mapfile_count_range(const struct sift_mapfile *m, size_t from,
+	    size_t to);
 void	 sift_mapfile_close(struct sift_mapfile *m);
 
 /* Lines of [from, to), both line starts (or the size). */

@@ -1156,6 +1156,9 @@ quoted_end(const char *q, const char *e)
 	}
 }
 
+/* One-letter tags with a typed field (F=, A=, U=): see typed_tag(). */
+#define TYPED(c)	((c) == 'F' || (c) == 'A' || (c) == 'U')
+
 /* The one-letter tag just added at k fills its typed field, if empty. */
 static void
 typed_tag(struct sift_rec *rec, const char *k)
@@ -1290,14 +1293,14 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 			p = ve;
 			if (ve > v && ve[-1] == ':') {
 				add_tag(rec, k, kn, v, (size_t)(ve - 1 - v));
-				if (kn == 1)
+				if (kn == 1 && TYPED(*k))
 					typed_tag(rec, k);
 				*st = TS_COLON;
 				return sp(p, e);
 			}
 			add_tag(rec, k, kn, v, (size_t)(ve - v));
 		}
-		if (kn == 1)
+		if (kn == 1 && TYPED(*k))
 			typed_tag(rec, k);
 		if (p < e && *p == ':' && (p + 1 == e || p[1] == ' ')) {
 			*st = TS_COLON;

@@ -299,8 +299,12 @@ reader_next(struct sift_reader *r, struct sift_str *line,
 		}
 		break;
 	}
-	if (nl == NULL && (len == 0 || r->has_pending)) {
-		/* the end; a partial line before damage is dropped */
+	if (nl == NULL && (len == 0 || (r->has_pending && len <= r->max_line))) {
+		/*
+		 * The end; a partial line before damage is dropped. (One over
+		 * max_line was delivered cut, the damage unseen yet, when read
+		 * chunk by chunk: lines in memory go the same way.)
+		 */
 		if (r->has_pending)
 			return report(r, err);
 		return 0;

@@ -208,6 +208,49 @@ main(void)
 	CHECK(at_end(r));
 	sift_reader_close(r);
 
+	/*
+	 * Lines in memory (sift_reader_mem()): numbered on from
+	 * start_lineno, a short partial line before a failure dropped, one
+	 * over max_line cut as a reader of the file would, then the failure.
+	 */
+	{
+		char mem[400];
+		struct sift_err pend = SIFT_ERR_INIT;
+
+		memcpy(mem, "one\r\ntwo\nthr", 12);
+		sift_err_set(&pend, SIFT_E_CODEC, 0, "unexpected end of file");
+		o.max_line = 100;
+		o.start_offset = 1000;
+		o.start_lineno = 41;
+		r = sift_reader_mem("m.zst", "zstd", mem, 12, &pend, &o);
+		NEXT(r, "one");
+		CHECK_INT(sift_reader_lineno(r), 42);
+		NEXT(r, "two");
+		CHECK_INT(sift_reader_offset(r), 1000 + 9);
+		CHECK_INT(sift_reader_next(r, &s, &e), -1);
+		CHECK(strcmp(e.msg, "m.zst: zstd: unexpected end of file "
+		    "after line 43") == 0);
+		printf("# %s\n", e.msg);
+		CHECK(at_end(r));
+		sift_reader_close(r);
+
+		memset(mem, 'w', 300);
+		r = sift_reader_mem("m.zst", "zstd", mem, 300, &pend, &o);
+		CHECK_INT(sift_reader_next(r, &s, &e), 1);
+		CHECK_INT(s.n, 100);
+		CHECK(sift_reader_truncated(r));
+		CHECK_INT(sift_reader_next(r, &s, &e), -1);
+		CHECK(strstr(e.msg, "after line 42") != NULL);
+		sift_reader_close(r);
+
+		/* no failure: the last line without its newline is a line */
+		r = sift_reader_mem("m", NULL, mem, 5, NULL, NULL);
+		NEXT(r, "wwwww");
+		CHECK(at_end(r));
+		CHECK(strcmp(sift_reader_codec(r), "plain") == 0);
+		sift_reader_close(r);
+	}
+
 	/* a directory is an error, not an empty file */
 	rc = sift_reader_open(&r, tf_dir, NULL, &e);
 	CHECK_INT(rc, -1);
