@@ -1132,6 +1132,13 @@ read_parallel(struct ctx *c, struct sift_reader *r, const char *path)
 		started++;
 	}
 	scan(c, r, bound[1], &off, &ln);
+	/*
+	 * While the workers finish their chunks, make room for their keys:
+	 * at most as many new keys as this chunk had (as if disjoint, for
+	 * one more chunk); a merge that needs more grows the table then.
+	 */
+	if (started > 0)
+		sift_agg_reserve(c->agg, 2 * sift_agg_size(c->agg));
 	for (unsigned k = 1; k <= started; k++) {
 		if (!pthread_equal(jobs[k].t, pthread_self()))
 			pthread_join(jobs[k].t, NULL);
