@@ -547,7 +547,8 @@ produce_split(struct run *r, struct input *in)
 		}
 		if (sift_decoder_codec(dec) != NULL)
 			s->codec = sift_decoder_codec(dec)->name;
-		slot_reserve(s, bs);
+		/* (the carry is below bs; the reserve does not rely on it) */
+		slot_reserve(s, carry < bs ? bs : carry + bs);
 		/* the bytes after the previous cut start this block */
 		if (carry > 0)
 			memcpy(s->buf, prev->buf + prev->n, carry);
