@@ -78,7 +78,7 @@
 #define MAX_JOBS	64
 #define BLOCK_SIZE	(2 * 1024 * 1024)	/* cut big inputs in blocks */
 #define BLOCK_MAX	8		/* blocks without an entry start: stop */
-#define RING		16		/* slots in flight */
+#define RING		8		/* slots in flight */
 
 struct opts {
 	enum sift_recfmt fmt;
@@ -547,7 +547,8 @@ produce_split(struct run *r, struct input *in)
 		}
 		if (sift_decoder_codec(dec) != NULL)
 			s->codec = sift_decoder_codec(dec)->name;
-		slot_reserve(s, bs);
+		/* (the carry is below bs; the reserve does not rely on it) */
+		slot_reserve(s, carry < bs ? bs : carry + bs);
 		/* the bytes after the previous cut start this block */
 		if (carry > 0)
 			memcpy(s->buf, prev->buf + prev->n, carry);

@@ -10,6 +10,7 @@
 #include <err.h>
 #include <ifaddrs.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
@@ -107,11 +108,21 @@ struct ctx {
 	bool			 trouble;
 };
 
-/* A worker: its own context (classifier, tables, counters), one chunk. */
+/*
+ * The pieces of a file read by several jobs: each job takes the next
+ * piece nobody has taken, so a job slowed down (a busy core) reads fewer.
+ */
+struct pieces {
+	const char		*path;
+	uint64_t		*bound;		/* n + 1 line boundaries */
+	unsigned		 n;
+	atomic_uint		 next;
+};
+
+/* A worker: its own context (classifier, tables, counters). */
 struct job {
 	struct ctx	 c;
-	const char	*path;
-	uint64_t	 start, end;
+	struct pieces	*pc;
 	pthread_t	 t;
 };
 
@@ -1003,24 +1014,38 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 	}
 }
 
+/* Read pieces until none is left. */
+static void
+take_pieces(struct ctx *c, struct pieces *pc)
+{
+	unsigned k;
+
+	while ((k = atomic_fetch_add(&pc->next, 1)) < pc->n) {
+		struct sift_reader *r;
+		struct sift_reader_opts ro;
+		struct sift_err e = SIFT_ERR_INIT;
+		uint64_t off, ln;
+
+		if (pc->bound[k] >= pc->bound[k + 1])
+			continue;
+		memset(&ro, 0, sizeof(ro));
+		ro.start_offset = pc->bound[k];
+		if (sift_reader_open(&r, pc->path, &ro, &e) == -1) {
+			cli_report(&e);
+			c->trouble = true;
+			continue;
+		}
+		scan(c, r, pc->bound[k + 1], &off, &ln);
+		sift_reader_close(r);
+	}
+}
+
 static void *
 job_run(void *arg)
 {
 	struct job *j = arg;
-	struct sift_reader *r;
-	struct sift_reader_opts ro;
-	struct sift_err e = SIFT_ERR_INIT;
-	uint64_t off, ln;
 
-	memset(&ro, 0, sizeof(ro));
-	ro.start_offset = j->start;
-	if (sift_reader_open(&r, j->path, &ro, &e) == -1) {
-		cli_report(&e);
-		j->c.trouble = true;
-		return NULL;
-	}
-	scan(&j->c, r, j->end, &off, &ln);
-	sift_reader_close(r);
+	take_pieces(&j->c, j->pc);
 	return NULL;
 }
 
@@ -1088,18 +1113,21 @@ next_line(int fd, uint64_t at, uint64_t size)
 
 /*
  * A big plain file without a window or state is cut at line boundaries
- * into one chunk per job; workers count the later chunks while this
- * thread counts the first, and their tables are merged.
+ * into PIECES pieces per job; workers and this thread take the next free
+ * piece until none is left, each counting into its own tables, which are
+ * merged at the end.
  */
 #define CHUNK_MIN	(4u << 20)
+#define PIECES		8
 
 static bool
 read_parallel(struct ctx *c, struct sift_reader *r, const char *path)
 {
 	struct stat st;
 	struct job *jobs;
-	unsigned n = c->o->jobs, started = 0;
-	uint64_t bound[65], off, ln;
+	struct pieces pc;
+	unsigned n = c->o->jobs, started = 0, np;
+	uint64_t *bound;
 	int fd;
 
 	if (n < 2 || c->o->window > 0 || c->state != NULL || c->o->records ||
@@ -1110,34 +1138,51 @@ read_parallel(struct ctx *c, struct sift_reader *r, const char *path)
 		return false;
 	if (n > 64)
 		n = 64;
+	/* pieces of at least CHUNK_MIN / 2 bytes, PIECES per job at most */
+	np = n * PIECES;
+	if ((uint64_t)st.st_size / np < CHUNK_MIN / 2)
+		np = (unsigned)((uint64_t)st.st_size / (CHUNK_MIN / 2));
+	if (np < n)
+		np = n;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return false;
+	bound = sift_xreallocarray(NULL, np + 1, sizeof(*bound));
 	bound[0] = 0;
-	for (unsigned k = 1; k < n; k++)
-		bound[k] = next_line(fd, (uint64_t)st.st_size / n * k,
+	for (unsigned k = 1; k < np; k++)
+		bound[k] = next_line(fd, (uint64_t)st.st_size / np * k,
 		    (uint64_t)st.st_size);
-	bound[n] = UINT64_MAX;	/* the last chunk reads what grows too */
+	bound[np] = UINT64_MAX;	/* the last piece reads what grows too */
 	close(fd);
+	pc.path = path;
+	pc.bound = bound;
+	pc.n = np;
+	atomic_init(&pc.next, 0);
 	jobs = sift_xcalloc(n, sizeof(*jobs));
 	for (unsigned k = 1; k < n; k++) {
 		job_init(&jobs[k], c);
-		jobs[k].path = path;
-		jobs[k].start = bound[k];
-		jobs[k].end = bound[k + 1];
-		if (bound[k] >= bound[k + 1] || pthread_create(&jobs[k].t,
-		    NULL, job_run, &jobs[k]) != 0) {
-			job_run(&jobs[k]);	/* empty, or no thread */
+		jobs[k].pc = &pc;
+		if (pthread_create(&jobs[k].t, NULL, job_run, &jobs[k]) != 0) {
+			job_run(&jobs[k]);	/* no thread */
 			jobs[k].t = pthread_self();
 		}
 		started++;
 	}
-	scan(c, r, bound[1], &off, &ln);
+	take_pieces(c, &pc);
+	/*
+	 * While the workers finish their pieces, make room for their keys:
+	 * at most as many new keys as this thread's pieces had (as if
+	 * disjoint, for one more job); a merge that needs more grows the
+	 * table then.
+	 */
+	if (started > 0)
+		sift_agg_reserve(c->agg, 2 * sift_agg_size(c->agg));
 	for (unsigned k = 1; k <= started; k++) {
 		if (!pthread_equal(jobs[k].t, pthread_self()))
 			pthread_join(jobs[k].t, NULL);
 		job_merge(c, &jobs[k]);
 	}
 	free(jobs);
+	free(bound);
 	return true;
 }
 

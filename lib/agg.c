@@ -388,6 +388,13 @@ sift_agg_merge_entry(struct sift_agg *dst, const struct sift_key *k,
 	}
 }
 
+void
+sift_agg_reserve(struct sift_agg *ag, size_t n)
+{
+	while (n * 4 > (ag->mask + 1) * 3 && ag->mask < SIZE_MAX / 8)
+		rehash(ag);
+}
+
 int
 sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
     struct sift_err *err)
@@ -399,8 +406,7 @@ sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
 		return sift_err_set(err, SIFT_E_USAGE, 0,
 		    "cannot merge windowed tables");
 	/* Room for every key at once: no rehash in the middle. */
-	while ((dst->n + src->n) * 4 > (dst->mask + 1) * 3)
-		rehash(dst);
+	sift_agg_reserve(dst, dst->n + src->n);
 	/* In batches whose slots are prefetched: the misses overlap. */
 	for (size_t i = 0; i <= src->mask + 1; i++) {
 		struct sift_key k;

@@ -110,6 +110,11 @@ const struct sift_agg_ent *sift_agg_find(const struct sift_agg *ag,
  */
 void	 sift_agg_merge_entry(struct sift_agg *dst, const struct sift_key *k,
 	    const struct sift_agg *src, const struct sift_agg_ent *s);
+/*
+ * Grow the table now so that n keys fit without growing again (a
+ * caller with time to spare does it before a merge).
+ */
+void	 sift_agg_reserve(struct sift_agg *ag, size_t n);
 /* Add every entry of src into dst (tables without windows only). */
 SIFT_NODISCARD int sift_agg_merge(struct sift_agg *dst,
 	    const struct sift_agg *src, struct sift_err *err);

@@ -513,6 +513,28 @@ alnum16(__m128i x)
 }
 #endif
 
+/* The last stamp that passed ts_shape(), and its time of day. */
+static _Thread_local struct {
+	char	s[19];
+	int	h, mi, sec;
+	bool	ok;
+} stamp_cache;
+
+/* Are p[0..19) and q[0..19) the same bytes? Three word compares. */
+static inline bool
+same19(const char *p, const char *q)
+{
+	uint64_t a, b, c, x, y, z;
+
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	memcpy(&c, p + 11, 8);
+	memcpy(&x, q, 8);
+	memcpy(&y, q + 8, 8);
+	memcpy(&z, q + 11, 8);
+	return ((a ^ x) | (b ^ y) | (c ^ z)) == 0;
+}
+
 /* Is p[0..19) shaped "dddd-dd-dd dd:dd:dd"? */
 static inline bool
 ts_shape(const char *p)
@@ -549,11 +571,25 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 	int y, mo, d, h, mi, s;
 	bool offok = true;
 
-	if (n < 19 || !ts_shape(p))
+	if (n < 19)
 		return 0;
-	h = num(p + 11, 2);
-	mi = num(p + 14, 2);
-	s = num(p + 17, 2);
+	/* Consecutive lines often share the second: compare, no parse. */
+	if (stamp_cache.ok && same19(p, stamp_cache.s)) {
+		h = stamp_cache.h;
+		mi = stamp_cache.mi;
+		s = stamp_cache.sec;
+	} else {
+		if (!ts_shape(p))
+			return 0;
+		h = num(p + 11, 2);
+		mi = num(p + 14, 2);
+		s = num(p + 17, 2);
+		memcpy(stamp_cache.s, p, 19);
+		stamp_cache.h = h;
+		stamp_cache.mi = mi;
+		stamp_cache.sec = s;
+		stamp_cache.ok = true;
+	}
 	tp->ms = -1;
 	tp->has_off = false;
 	tp->off = 0;
@@ -1156,6 +1192,9 @@ quoted_end(const char *q, const char *e)
 	}
 }
 
+/* One-letter tags with a typed field (F=, A=, U=): see typed_tag(). */
+#define TYPED(c)	((c) == 'F' || (c) == 'A' || (c) == 'U')
+
 /* The one-letter tag just added at k fills its typed field, if empty. */
 static void
 typed_tag(struct sift_rec *rec, const char *k)
@@ -1290,14 +1329,14 @@ scan_tags(struct sift_rec *rec, const char *p, const char *e, unsigned *st)
 			p = ve;
 			if (ve > v && ve[-1] == ':') {
 				add_tag(rec, k, kn, v, (size_t)(ve - 1 - v));
-				if (kn == 1)
+				if (kn == 1 && TYPED(*k))
 					typed_tag(rec, k);
 				*st = TS_COLON;
 				return sp(p, e);
 			}
 			add_tag(rec, k, kn, v, (size_t)(ve - v));
 		}
-		if (kn == 1)
+		if (kn == 1 && TYPED(*k))
 			typed_tag(rec, k);
 		if (p < e && *p == ':' && (p + 1 == e || p[1] == ' ')) {
 			*st = TS_COLON;

@@ -89,6 +89,7 @@ struct sift_recout {
 	int		 ts_off;
 	char		 ts_buf[20];	/* YYYY-MM-DDTHH:MM:SS */
 	char		 off_buf[7];	/* +hh:mm */
+	char		 ts_full[32];	/* both, for times without .mmm */
 	/* last line number, in decimal: the next one is an increment */
 	uint64_t	 ln_val;
 	size_t		 ln_n;
@@ -719,12 +720,18 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 			    rec->ts.tzoff != o->ts_off) {
 				fmt_second(rec->ts.sec, rec->ts.tzoff,
 				    o->ts_buf, o->off_buf);
+				memcpy(o->ts_full, o->ts_buf, 19);
+				memcpy(o->ts_full + 19, o->off_buf, 7);
 				o->ts_sec = rec->ts.sec;
 				o->ts_off = rec->ts.tzoff;
 			}
-			n = fmt_time_with(&rec->ts, o->ts_buf, o->off_buf,
-			    v->ts);
-			put_buf(o, v, F_TS, V_SAFE, v->ts, n);
+			if (rec->ts.ms < 0)
+				put_buf(o, v, F_TS, V_SAFE, o->ts_full, 25);
+			else {
+				n = fmt_time_with(&rec->ts, o->ts_buf,
+				    o->off_buf, v->ts);
+				put_buf(o, v, F_TS, V_SAFE, v->ts, n);
+			}
 		}
 		if (WANT(F_EPOCH)) {
 			n = fmt_i64(v->epoch, rec->ts.sec);

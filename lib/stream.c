@@ -200,7 +200,12 @@ emit(struct sift_stream *s, struct sift_rec *rec, uint64_t lineno,
 	p->valid = true;
 	p->ts = rec->ts;
 	p->msgid_n = rec->msgid.n <= sizeof(p->msgid) ? rec->msgid.n : 0;
-	if (p->msgid_n > 0)
+	if (p->msgid_n >= 16) {
+		/* ids are 16 or 23 bytes: two fixed moves, no call */
+		memcpy(p->msgid, rec->msgid.p, 16);
+		memcpy(p->msgid + p->msgid_n - 16,
+		    rec->msgid.p + p->msgid_n - 16, 16);
+	} else if (p->msgid_n > 0)
 		memcpy(p->msgid, rec->msgid.p, p->msgid_n);
 	p->ip = rec->ip;
 	p->pid = rec->pid;

@@ -123,6 +123,30 @@ if [ -x "$BUILDDIR/bench/genlog" ]; then
 	    >/dev/null | sed -n 1p >"$T_TMP/blank.2"
 	check "-v counts the empty lines of blocks too ($(cat "$T_TMP/blank.2"))" \
 	    cmp -s "$T_TMP/blank.1" "$T_TMP/blank.2"
+	# every line shape of the reference corpora, cut in blocks of 4 KiB
+	if [ -d "$SHARED/reference/exim-testsuite" ]; then
+		{ head -n 1 "$T_TMP/log1"
+		  find "$SHARED/reference/exim-testsuite" \
+		      "$SHARED/reference/exim-lab-debian" -type f | sort |
+		      while read -r f; do
+			case $(od -An -tx1 -N2 "$f" | tr -d ' ') in
+			1f8b|28b5) ;;
+			*) cat "$f" ;;
+			esac
+		  done; } >"$T_TMP/corpus"
+		all=ts,lineno,event,parent_event,parent_lineno,msgid,pid,ip,port
+		all=$all,host,helo,sender,recipient,reason,command,tags,text
+		"$E" -j 1 -Z -N 2026-12-01 -f tsv -F "$all" "$T_TMP/corpus" \
+		    >"$T_TMP/corpus.1" 2>&1
+		EXIMPARSE_PART_SIZE=4096 "$E" -j 3 -Z -N 2026-12-01 -f tsv \
+		    -F "$all" "$T_TMP/corpus" >"$T_TMP/corpus.3" 2>&1
+		check "the reference corpora in blocks give what one job gives ($(wc -l <"$T_TMP/corpus.1") records)" \
+		    cmp -s "$T_TMP/corpus.1" "$T_TMP/corpus.3"
+	elif [ "${CI:-}" = true ]; then
+		fail "reference corpora not found under $SHARED/reference"
+	else
+		ok "the reference corpora in blocks # SKIP corpora not found"
+	fi
 	check "a truncated .zst in blocks is reported" \
 	    grep -q 'cut.zst: zstd: .* after line' "$T_TMP/cut.zst.e2"
 	check "the parallel run has records ($(wc -l <"$T_TMP/par"))" \

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* Unit tests: lib/agg.c (counts, classes, growth, windows, merge). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,7 @@ hit(struct sift_agg *ag, const char *ip)
 int
 main(void)
 {
+	struct sift_key k0;
 	struct sift_agg *ag, *ag2;
 	struct sift_err e = SIFT_ERR_INIT;
 	struct sift_agg_opts o;
@@ -230,5 +232,71 @@ main(void)
 	CHECK(sift_agg_merge(ag2, ag, &e) == -1);
 	sift_agg_free(ag2);
 	sift_agg_free(ag);
+
+	/*
+	 * sift_agg_add_many() counts like sift_agg_add() one by one, with
+	 * and without a window, across growth (new keys in a batch move
+	 * the table) and count rows (more than SIFT_AGG_SLOTS classes).
+	 */
+	for (int win = 0; win < 2; win++) {
+		static struct sift_agg_event ev[5000];
+		struct sift_agg *a1, *a2;
+		const struct sift_agg_ent *x, *y;
+		uint32_t rnd = 12345;
+		size_t pos = 0, same = 0;
+		int diff = 0;
+
+		a1 = win ? mkwin(30, 3, 0, NULL) : NULL;
+		a2 = win ? mkwin(30, 3, 0, NULL) : NULL;
+		if (!win) {
+			CHECK(sift_agg_new(&a1, NULL, &e) == 0);
+			CHECK(sift_agg_new(&a2, NULL, &e) == 0);
+		}
+		for (size_t i = 0; i < SIFT_ARRAY_SIZE(ev); i++) {
+			char ip[32];
+
+			rnd = rnd * 1103515245 + 12345;
+			/* a few hot keys, many cold ones */
+			snprintf(ip, sizeof(ip), "10.%u.%u.1",
+			    (rnd >> 8) % 4 == 0 ? 1 : (rnd >> 10) % 64,
+			    (rnd >> 16) % 50);
+			ev[i].k = key(ip, 0);
+			ev[i].cls = (int)((rnd >> 20) % 9);
+			ev[i].ts = 1000 + (int64_t)i;
+		}
+		for (size_t i = 0; i < SIFT_ARRAY_SIZE(ev); i++)
+			(void)sift_agg_add(a1, &ev[i].k, ev[i].cls, ev[i].ts);
+		for (size_t i = 0; i < SIFT_ARRAY_SIZE(ev); i += 37)
+			sift_agg_add_many(a2, ev + i,
+			    SIFT_ARRAY_SIZE(ev) - i < 37 ?
+			    SIFT_ARRAY_SIZE(ev) - i : 37);
+		CHECK_INT(sift_agg_size(a1), sift_agg_size(a2));
+		while ((x = sift_agg_next(a1, &pos)) != NULL) {
+			k0.a = x->key;
+			k0.plen = x->plen;
+			if ((y = sift_agg_find(a2, &k0)) == NULL ||
+			    x->count != y->count || x->first != y->first ||
+			    x->last != y->last || x->flags != y->flags) {
+				diff++;
+				continue;
+			}
+			for (int cl = 0; cl < SIFT_CLASS_MAX; cl++)
+				if (sift_agg_class_count(a1, x, cl) !=
+				    sift_agg_class_count(a2, y, cl))
+					diff++;
+			same++;
+		}
+		CHECK_INT(diff, 0);
+		CHECK(same > 1000);
+		/* reserving keeps every count and makes room */
+		sift_agg_reserve(a2, 4 * sift_agg_size(a2));
+		CHECK_INT(sift_agg_size(a1), sift_agg_size(a2));
+		k0 = ev[0].k;
+		CHECK(sift_agg_find(a2, &k0) != NULL &&
+		    sift_agg_find(a2, &k0)->count ==
+		    sift_agg_find(a1, &k0)->count);
+		sift_agg_free(a1);
+		sift_agg_free(a2);
+	}
 	return tap_done();
 }
