@@ -78,7 +78,7 @@
 #define MAX_JOBS	64
 #define BLOCK_SIZE	(2 * 1024 * 1024)	/* cut big inputs in blocks */
 #define BLOCK_MAX	8		/* blocks without an entry start: stop */
-#define RING		16		/* slots in flight */
+#define RING		8		/* slots in flight */
 
 struct opts {
 	enum sift_recfmt fmt;
