@@ -642,9 +642,9 @@ tmp_open(void)
 
 /*
  * A big log is cut at line boundaries into pieces. This thread reads them
- * in order; helper threads each take the next piece nobody has taken yet
- * and read it ahead with their own filter, going on from where their date
- * detector was. A piece read ahead counts from its mark on (the line after
+ * in order from the first; helper threads each take the last piece nobody
+ * has taken yet and read it ahead with their own filter, going on from
+ * where their date detector was. A piece read ahead counts from its mark on (the line after
  * its last unsteady date search, or its start): those lines got what
  * reading the whole log in order gives them once the detectors can join
  * there, else the piece is read again in order. A piece nobody has taken
@@ -672,7 +672,9 @@ struct pool {
 	const char			*where;
 	struct piece			*pc;
 	unsigned			 np;
-	unsigned			 next;		/* nobody took it yet */
+	/* pieces [front, back) are free: this thread takes them from the
+	 * front, helpers from the back, so that they meet once */
+	unsigned			 front, back;
 	pthread_mutex_t			 mu;
 	pthread_cond_t			 cv;
 };
@@ -685,20 +687,53 @@ struct helper {
 	bool				 started;
 };
 
-/* Take the next free piece (*k); false when none is left. */
+/* Take the last free piece (*k); false when none is left. */
 static bool
 take(struct pool *pl, unsigned *k)
 {
 	bool ok = false;
 
 	pthread_mutex_lock(&pl->mu);
-	if (pl->next < pl->np) {
-		*k = pl->next++;
+	if (pl->back > pl->front) {
+		*k = --pl->back;
 		pl->pc[*k].state = P_BUSY;
 		ok = true;
 	}
 	pthread_mutex_unlock(&pl->mu);
 	return ok;
+}
+
+/*
+ * Give the date detector the line before a piece as the in-order run gives
+ * it (its search memory comes from that line), so that the two can join
+ * at the piece's start.
+ */
+static void
+prime(struct helper *h, size_t from)
+{
+	const char *base = sift_mapfile_data(h->pl->m), *nl;
+	struct sift_maplines it;
+	struct sift_str line;
+	struct sift_err e;
+	size_t used, ls, s0, e0;
+	int64_t t;
+	bool cut, has;
+
+	if (from == 0)
+		return;
+	nl = from >= 2 ? memrchr(base, '\n', from - 1) : NULL;
+	ls = nl != NULL ? (size_t)(nl - base) + 1 : 0;
+	sift_maplines_init(&it, h->pl->m, ls, from, 0);
+	if (sift_maplines_next(&it, &line, &used, &cut) != 1)
+		return;
+	/* as test_line() */
+	while (line.n > 0 && (line.p[line.n - 1] == '\r' ||
+	    line.p[line.n - 1] == '\n'))
+		line.n--;
+	if (line.n == 0 || line.p[0] == '#')
+		return;
+	(void)sift_f2bdate_find(sift_f2b_dates(h->f), line.p, line.n, &s0,
+	    &e0, &t, &has, &e);
 }
 
 static void
@@ -721,7 +756,8 @@ piece_read(struct helper *h, struct piece *pc)
 		return;
 	}
 	c.json = pc->tmp;
-	/* going on from elsewhere: the state now is the mark */
+	/* going on from elsewhere: the line before, then the mark */
+	prime(h, pc->from);
 	sift_f2bdate_mark(d);
 	u0 = sift_f2bdate_unsteady(d);
 	sift_maplines_init(&it, h->pl->m, pc->from, pc->to, 0);
@@ -877,8 +913,9 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
 			    sift_mapfile_count_range(m, pl.pc[k - 1].from,
 			    pl.pc[k - 1].to);
 	}
-	/* this thread takes the first piece, helpers the next ones */
-	pl.next = 1;
+	/* this thread takes the first piece, helpers the last ones */
+	pl.front = 1;
+	pl.back = np;
 	memset(hs, 0, sizeof(hs));
 	for (i = 0; i + 1 < c->o->jobs && i < MAXJOBS; i++) {
 		struct helper *h = &hs[nh];
@@ -906,8 +943,8 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
 		bool mine = false;
 
 		pthread_mutex_lock(&pl.mu);
-		if (pl.next == k) {
-			pl.next = k + 1;
+		if (pl.back > k) {
+			pl.front = k + 1;
 			mine = true;
 		} else
 			while (pc->state != P_DONE)

@@ -342,7 +342,11 @@ sift_agg_add_many(struct sift_agg *ag, const struct sift_agg_event *ev,
 void
 sift_agg_prefetch(const struct sift_agg *ag, const struct sift_key *k)
 {
-	__builtin_prefetch(&ag->ents[key_hash(k) & ag->mask], 1, 1);
+	const char *e = (const char *)&ag->ents[key_hash(k) & ag->mask];
+
+	/* an entry may straddle two lines; probing goes on to the next */
+	__builtin_prefetch(e, 1, 1);
+	__builtin_prefetch(e + 63, 1, 1);
 }
 
 const struct sift_agg_ent *

@@ -1192,13 +1192,19 @@ sift_line_quick_event(struct sift_str line)
 			return -1;
 		p = q + 1;
 	}
-	if (*p++ != ' ')
+	/* a [pid] may run to the end of the line */
+	if (end - p < 8 || *p++ != ' ')
 		return -1;
-	if (end - p > 34 && memcmp(p, "no host name found for IP address ",
-	    34) == 0)
-		return SIFT_EV_HOST_LOOKUP;
-	if (end - p > 21 && memcmp(p, "SMTP connection from ", 21) == 0)
-		return smtp_connection(p + 21, end);
+	/* neither text has the '-' of a message id at [6] */
+	if (p[6] != '-') {
+		if (end - p > 34 && memcmp(p,
+		    "no host name found for IP address ", 34) == 0)
+			return SIFT_EV_HOST_LOOKUP;
+		if (end - p > 21 && memcmp(p, "SMTP connection from ",
+		    21) == 0)
+			return smtp_connection(p + 21, end);
+		return -1;
+	}
 	/* 1xUxdl-0004eL-2P or 10HmaX-000000005vi-0000 */
 	if (end - p > 17 && p[6] == '-' && p[13] == '-' && p[16] == ' ')
 		idn = 16;

@@ -338,6 +338,17 @@ main(void)
 					wrong++;
 			}
 		CHECK_INT(wrong, 0);
+		/* a [pid] to the very end: nothing read past it (ASan) */
+		{
+			static const char pid[] =
+			    "2026-11-01 00:00:00 [12345678901234567890]";
+			char *x = sift_xmalloc(sizeof(pid) - 1);
+
+			memcpy(x, pid, sizeof(pid) - 1);
+			CHECK_INT(sift_line_quick_event(sift_str_make(x,
+			    sizeof(pid) - 1)), -1);
+			free(x);
+		}
 		memcpy(ln, good, sizeof(good));
 		ln[18] = '9';
 		CHECK_INT(sift_line_quick_event(sift_str_make(ln,
