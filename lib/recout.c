@@ -81,6 +81,7 @@ struct sift_recout {
 	size_t		 keystotal;
 	bool		 plain[F__COUNT];	/* column needs no escape */
 	uint64_t	 colbit[F__COUNT];	/* field -> its column's bit */
+	const char	*evname[SIFT_EV__COUNT];
 	uint8_t		 evlen[SIFT_EV__COUNT];	/* strlen of the names */
 	uint8_t		 stlen[SIFT_ST__COUNT];
 	struct sift_obuf scratch;
@@ -189,8 +190,10 @@ sift_recout_new(enum sift_recfmt fmt, const char *list,
 
 	o = sift_xcalloc(1, sizeof(*o));
 	o->fmt = fmt;
-	for (int i = 0; i < SIFT_EV__COUNT; i++)
-		o->evlen[i] = (uint8_t)strlen(sift_event_name((enum sift_event)i));
+	for (int i = 0; i < SIFT_EV__COUNT; i++) {
+		o->evname[i] = sift_event_name((enum sift_event)i);
+		o->evlen[i] = (uint8_t)strlen(o->evname[i]);
+	}
 	for (int i = 0; i < SIFT_ST__COUNT; i++)
 		o->stlen[i] = (uint8_t)strlen(sift_stage_name((enum sift_stage)i));
 	o->ts_sec = INT64_MIN;
@@ -752,7 +755,9 @@ fill(struct sift_recout *o, const struct sift_rec *rec,
 		put_buf(o, v, F_LINENO, V_NUM, o->ln_buf,
 		    lineno_text(o, src->lineno));
 	if (WANT(F_EVENT)) {
-		put_buf(o, v, F_EVENT, V_SAFE, sift_event_name(rec->event),
+		put_buf(o, v, F_EVENT, V_SAFE, (unsigned)rec->event <
+		    SIFT_EV__COUNT ? o->evname[rec->event] :
+		    sift_event_name(rec->event),
 		    ev_len(o, rec->event));
 	}
 	if (rec->event == SIFT_EV_CONTINUATION && rec->parent_lineno > 0) {
