@@ -80,7 +80,6 @@ struct asnorg {
 /* Events waiting for their table slot to reach the cache. */
 #define PEND	16
 
-
 struct ctx {
 	const struct opts	*o;
 	struct sift_classifier	*cl;
