@@ -84,6 +84,12 @@ struct ctx {
 	const struct opts	*o;
 	struct sift_classifier	*cl;
 	struct sift_agg		*agg;
+	/*
+	 * Jobs' tables holding the keys agg lacks (sift_agg_absorb()): the
+	 * rows come from agg and these.
+	 */
+	struct sift_agg		**more;
+	size_t			 nmore;
 	struct sift_agg		*supp;		/* allowlisted keys */
 	struct sift_parse_opts	 popts;
 	uint32_t		 sel;		/* selected classes */
@@ -124,6 +130,13 @@ struct job {
 	struct pieces	*pc;
 	pthread_t	 t;
 };
+
+/* Table t of the rows: 0 is agg, then the jobs' tables. */
+static const struct sift_agg *
+tab_of(const struct ctx *c, unsigned t)
+{
+	return t == 0 ? c->agg : c->more[t - 1];
+}
 
 static const char usage_text[] =
 "usage: offenders [-hLqrVv] [-a file] [-C rules] [-c classes] [-f format]\n"
@@ -637,11 +650,16 @@ regroup(struct ctx *c)
 	const struct sift_agg_ent *en;
 	size_t pos = 0;
 
-	while ((en = sift_agg_next(c->agg, &pos)) != NULL) {
-		geo_key(c, &en->key, &k);
-		sift_agg_merge_entry(g, &k, c->agg, en);
-	}
+	for (unsigned t = 0; t <= c->nmore; t++)
+		for (pos = 0; (en = sift_agg_next(tab_of(c, t), &pos)) !=
+		    NULL;) {
+			geo_key(c, &en->key, &k);
+			sift_agg_merge_entry(g, &k, tab_of(c, t), en);
+		}
 	sift_agg_free(c->agg);
+	for (size_t i = 0; i < c->nmore; i++)
+		sift_agg_free(c->more[i]);
+	c->nmore = 0;
 	c->agg = g;
 }
 
@@ -1064,6 +1082,8 @@ job_init(struct job *j, const struct ctx *c)
 	j->c.outside = j->c.unselected = j->c.suppressed = j->c.quick = 0;
 	memset(j->c.bycls, 0, sizeof(j->c.bycls));
 	j->c.state = NULL;
+	j->c.more = NULL;
+	j->c.nmore = 0;
 	j->c.npend = 0;
 	j->c.trouble = false;
 }
@@ -1073,9 +1093,23 @@ job_merge(struct ctx *c, struct job *j)
 {
 	struct sift_err e = SIFT_ERR_INIT;
 
-	if (sift_agg_merge(c->agg, j->c.agg, &e) == -1 ||
+	/*
+	 * The keys this table shares with the others are counted there; it
+	 * keeps the rest: no table grows (growing a big one means a fresh
+	 * copy, while the other job waits).
+	 */
+	if (sift_agg_absorb(c->agg, j->c.agg, &e) == -1 ||
 	    sift_agg_merge(c->supp, j->c.supp, &e) == -1)
 		errx(CLI_EXIT_TROUBLE, "%s", e.msg);
+	for (size_t i = 0; i < c->nmore; i++)
+		if (sift_agg_absorb(c->more[i], j->c.agg, &e) == -1)
+			errx(CLI_EXIT_TROUBLE, "%s", e.msg);
+	if (sift_agg_size(j->c.agg) > 0) {
+		c->more = sift_xreallocarray(c->more, c->nmore + 1,
+		    sizeof(*c->more));
+		c->more[c->nmore++] = j->c.agg;
+	} else
+		sift_agg_free(j->c.agg);
 	c->lines += j->c.lines;
 	c->unparsed += j->c.unparsed;
 	c->classified += j->c.classified;
@@ -1087,7 +1121,6 @@ job_merge(struct ctx *c, struct job *j)
 	for (int i = 0; i < SIFT_CLASS_MAX; i++)
 		c->bycls[i] += j->c.bycls[i];
 	c->trouble |= j->c.trouble;
-	sift_agg_free(j->c.agg);
 	sift_agg_free(j->c.supp);
 	sift_classifier_free(j->c.cl);
 }
@@ -1167,14 +1200,6 @@ read_parallel(struct ctx *c, struct sift_reader *r, const char *path)
 		started++;
 	}
 	take_pieces(c, &pc);
-	/*
-	 * While the workers finish their pieces, make room for their keys:
-	 * at most as many new keys as this thread's pieces had (as if
-	 * disjoint, for one more job); a merge that needs more grows the
-	 * table then.
-	 */
-	if (started > 0)
-		sift_agg_reserve(c->agg, 2 * sift_agg_size(c->agg));
 	for (unsigned k = 1; k <= started; k++) {
 		if (!pthread_equal(jobs[k].t, pthread_self()))
 			pthread_join(jobs[k].t, NULL);
@@ -1307,11 +1332,13 @@ struct row {
 	const struct sift_agg_ent *e;
 	uint64_t score;
 	uint32_t count;		/* copied: sorting touches only rows */
+	uint32_t tab;		/* the entry's table (tab_of()) */
 	uint64_t hint;		/* key order prefix, see row_hint() */
 };
 
 static uint64_t
-score_of(const struct ctx *c, const struct sift_agg_ent *e)
+score_of(const struct ctx *c, const struct sift_agg *ag,
+    const struct sift_agg_ent *e)
 {
 	uint64_t s = 0;
 
@@ -1321,7 +1348,7 @@ score_of(const struct ctx *c, const struct sift_agg_ent *e)
 		return s;
 	}
 	for (int i = 0; i < SIFT_CLASS_MAX; i++)
-		s += (uint64_t)sift_agg_class_count(c->agg, e, i) *
+		s += (uint64_t)sift_agg_class_count(ag, e, i) *
 		    c->weights[i];
 	return s;
 }
@@ -1563,14 +1590,14 @@ iso_time(int64_t t, char *buf, size_t sz)
 
 /* "relay=3,auth=1" in class id order. */
 static void
-classes_text(const struct ctx *c, const struct sift_agg_ent *e, char *buf,
-    size_t sz)
+classes_text(const struct ctx *c, const struct sift_agg *ag,
+    const struct sift_agg_ent *e, char *buf, size_t sz)
 {
 	size_t off = 0;
 
 	buf[0] = '\0';
 	for (int i = 0; i < sift_classifier_nclasses(c->cl); i++) {
-		uint32_t n = sift_agg_class_count(c->agg, e, i);
+		uint32_t n = sift_agg_class_count(ag, e, i);
 		const char *name;
 		size_t nl;
 		int k;
@@ -1722,8 +1749,8 @@ format_rows(const struct ctx *c, FILE *fp, const struct row *rows, size_t n,
 			}
 		} else {
 			for (int id = 0, w = 0; id < ncl; id++) {
-				uint32_t cn = sift_agg_class_count(c->agg, e,
-				    id);
+				uint32_t cn = sift_agg_class_count(
+				    tab_of(c, rows[i].tab), e, id);
 
 				if (cn == 0)
 					continue;
@@ -1842,7 +1869,8 @@ write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
 			fprintf(fp, "%s\n", key);
 			break;
 		case F_TSV:
-			classes_text(c, e, cls, sizeof(cls));
+			classes_text(c, tab_of(c, rows[i].tab), e, cls,
+			    sizeof(cls));
 			fprintf(fp, "%s\t%" PRIu32 "\t%" PRIu64 "\t%s\t%s\t%s",
 			    key, e->count, rows[i].score, first, last, cls);
 			if (gcols) {
@@ -1855,7 +1883,8 @@ write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
 			putc('\n', fp);
 			break;
 		case F_TABLE:
-			classes_text(c, e, cls, sizeof(cls));
+			classes_text(c, tab_of(c, rows[i].tab), e, cls,
+			    sizeof(cls));
 			gtxt[0] = '\0';
 			if (gcols)
 				snprintf(gtxt, sizeof(gtxt), "%-8s %-2s  ", "-",
@@ -1885,7 +1914,8 @@ write_rows(struct ctx *c, FILE *fp, struct row *rows, size_t n)
 			sift_json_obj_begin(&j);
 			for (int k = 0; k < sift_classifier_nclasses(c->cl);
 			    k++) {
-				uint32_t cn = sift_agg_class_count(c->agg, e, k);
+				uint32_t cn = sift_agg_class_count(
+				    tab_of(c, rows[i].tab), e, k);
 
 				if (cn == 0)
 					continue;
@@ -1935,6 +1965,7 @@ report(struct ctx *c)
 {
 	size_t n = sift_agg_size(c->agg), k = 0;
 	struct row *rows;
+	unsigned t;
 	const struct sift_agg_ent *e;
 	const uint8_t *v4 = NULL;
 	bool hints = true;
@@ -1947,27 +1978,34 @@ report(struct ctx *c)
 		n = sift_agg_size(c->agg);
 	}
 	orgs_finish(c);
+	for (size_t i = 0; i < c->nmore; i++)
+		n += sift_agg_size(c->more[i]);
 	rows = sift_xreallocarray(NULL, n ? n : 1, sizeof(*rows));
-	for (size_t pos = 0; (e = sift_agg_next(c->agg, &pos)) != NULL;) {
-		uint64_t s = score_of(c, e);
+	for (t = 0; t <= c->nmore; t++) {
+		const struct sift_agg *ag = tab_of(c, t);
 
-		if (c->o->window > 0) {
-			if ((e->flags & SIFT_AGG_HIT) == 0)
+		for (size_t pos = 0; (e = sift_agg_next(ag, &pos)) != NULL;) {
+			uint64_t s = score_of(c, ag, e);
+
+			if (c->o->window > 0) {
+				if ((e->flags & SIFT_AGG_HIT) == 0)
+					continue;
+			} else if (e->count < c->o->min_count ||
+			    s < c->o->min_score)
 				continue;
-		} else if (e->count < c->o->min_count ||
-		    s < c->o->min_score)
-			continue;
-		rows[k].e = e;
-		rows[k].score = s;
-		rows[k].count = e->count;
-		rows[k].hint = row_hint(&e->key);
-		if (e->key.family == 4) {
-			if (v4 == NULL)
-				v4 = e->key.b;
-			else if (memcmp(v4, e->key.b, 9) != 0)
-				hints = false;
+			rows[k].e = e;
+			rows[k].score = s;
+			rows[k].count = e->count;
+			rows[k].tab = t;
+			rows[k].hint = row_hint(&e->key);
+			if (e->key.family == 4) {
+				if (v4 == NULL)
+					v4 = e->key.b;
+				else if (memcmp(v4, e->key.b, 9) != 0)
+					hints = false;
+			}
+			k++;
 		}
-		k++;
 	}
 	for (size_t i = 0; !hints && i < k; i++)
 		rows[i].hint = 0;	/* then the hints would not order */
@@ -2002,8 +2040,17 @@ stats(const struct ctx *c)
 		if (c->bycls[i] != 0)
 			warnx("class %s: %" PRIu64 " events",
 			    sift_classifier_class_name(c->cl, i), c->bycls[i]);
-	warnx("%zu keys, %zu bytes in the table", sift_agg_size(c->agg),
-	    sift_agg_bytes(c->agg));
+	{
+		size_t keys = sift_agg_size(c->agg);
+		size_t bytes = sift_agg_bytes(c->agg);
+
+		for (size_t i = 0; i < c->nmore; i++) {
+			keys += sift_agg_size(c->more[i]);
+			bytes += sift_agg_bytes(c->more[i]);
+		}
+		warnx("%zu keys, %zu bytes in the table%s", keys, bytes,
+		    c->nmore ? "s" : "");
+	}
 }
 
 int
@@ -2258,6 +2305,9 @@ main(int argc, char *argv[])
 	if (c.trouble)
 		rc = CLI_EXIT_TROUBLE;
 	sift_agg_free(c.agg);
+	for (size_t i = 0; i < c.nmore; i++)
+		sift_agg_free(c.more[i]);
+	free(c.more);
 	sift_agg_free(c.supp);
 	sift_classifier_free(c.cl);
 	free(c.allow);

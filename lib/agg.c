@@ -16,6 +16,7 @@ struct sift_agg {
 	struct sift_agg_opts	 o;
 	struct sift_agg_ent	*ents;		/* the hash table itself */
 	size_t			 n;		/* keys */
+	size_t			 gone;		/* slots of absorbed keys */
 	size_t			 mask;		/* slots - 1 */
 	uint32_t		*ext;		/* rows of SIFT_CLASS_MAX */
 	size_t			 next, capext;
@@ -138,11 +139,13 @@ rehash(struct sift_agg *ag)
 	size_t oslots = ag->mask + 1;
 
 	alloc_table(ag, oslots * 2);
+	ag->gone = 0;		/* absorbed keys are left behind */
 	for (size_t i = 0; i < oslots; i++) {
 		struct sift_key k;
 		size_t j;
 
-		if (old[i].key.family == 0)
+		if (old[i].key.family == 0 ||
+		    (old[i].flags & SIFT_AGG_GONE) != 0)
 			continue;
 		k.a = old[i].key;
 		k.plen = old[i].plen;
@@ -168,7 +171,9 @@ lookup(struct sift_agg *ag, const struct sift_key *k, bool insert,
 
 	for (j = key_hash(k) & ag->mask; ag->ents[j].key.family != 0;
 	    j = (j + 1) & ag->mask) {
-		if (key_eq(&ag->ents[j], k)) {
+		/* a gone key stays in place for the probes after it */
+		if (key_eq(&ag->ents[j], k) &&
+		    (ag->ents[j].flags & SIFT_AGG_GONE) == 0) {
 			*found = true;
 			return j;
 		}
@@ -177,7 +182,7 @@ lookup(struct sift_agg *ag, const struct sift_key *k, bool insert,
 	if (!insert)
 		return 0;
 	/* At most 3/4 full: grow first, then find the slot again. */
-	if ((ag->n + 1) * 4 > (ag->mask + 1) * 3) {
+	if ((ag->n + ag->gone + 1) * 4 > (ag->mask + 1) * 3) {
 		rehash(ag);
 		for (j = key_hash(k) & ag->mask; ag->ents[j].key.family != 0;
 		    j = (j + 1) & ag->mask)
@@ -395,7 +400,8 @@ sift_agg_merge_entry(struct sift_agg *dst, const struct sift_key *k,
 void
 sift_agg_reserve(struct sift_agg *ag, size_t n)
 {
-	while (n * 4 > (ag->mask + 1) * 3 && ag->mask < SIZE_MAX / 8)
+	while ((n + ag->gone) * 4 > (ag->mask + 1) * 3 &&
+	    ag->mask < SIZE_MAX / 8)
 		rehash(ag);
 }
 
@@ -415,7 +421,8 @@ sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
 	for (size_t i = 0; i <= src->mask + 1; i++) {
 		struct sift_key k;
 
-		if (i <= src->mask && src->ents[i].key.family != 0) {
+		if (i <= src->mask && src->ents[i].key.family != 0 &&
+		    (src->ents[i].flags & SIFT_AGG_GONE) == 0) {
 			k.a = src->ents[i].key;
 			k.plen = src->ents[i].plen;
 			sift_agg_prefetch(dst, &k);
@@ -433,6 +440,47 @@ sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
 	return 0;
 }
 
+int
+sift_agg_absorb(struct sift_agg *dst, struct sift_agg *src,
+    struct sift_err *err)
+{
+	struct sift_agg_ent *batch[16];
+	unsigned nb = 0;
+
+	if (dst->ring || src->ring)
+		return sift_err_set(err, SIFT_E_USAGE, 0,
+		    "cannot merge windowed tables");
+	for (size_t i = 0; i <= src->mask + 1; i++) {
+		struct sift_key k;
+
+		if (i <= src->mask && src->ents[i].key.family != 0 &&
+		    (src->ents[i].flags & SIFT_AGG_GONE) == 0) {
+			k.a = src->ents[i].key;
+			k.plen = src->ents[i].plen;
+			sift_agg_prefetch(dst, &k);
+			batch[nb++] = &src->ents[i];
+		}
+		if (nb < 16 && i <= src->mask)
+			continue;
+		for (unsigned b = 0; b < nb; b++) {
+			bool found;
+
+			k.a = batch[b]->key;
+			k.plen = batch[b]->plen;
+			(void)lookup(dst, &k, false, &found);
+			if (!found)
+				continue;
+			/* found: no insertion, so dst does not move */
+			sift_agg_merge_entry(dst, &k, src, batch[b]);
+			batch[b]->flags |= SIFT_AGG_GONE;
+			src->n--;
+			src->gone++;
+		}
+		nb = 0;
+	}
+	return 0;
+}
+
 size_t
 sift_agg_size(const struct sift_agg *ag)
 {
@@ -443,7 +491,8 @@ const struct sift_agg_ent *
 sift_agg_next(const struct sift_agg *ag, size_t *pos)
 {
 	for (; *pos <= ag->mask; (*pos)++)
-		if (ag->ents[*pos].key.family != 0)
+		if (ag->ents[*pos].key.family != 0 &&
+		    (ag->ents[*pos].flags & SIFT_AGG_GONE) == 0)
 			return &ag->ents[(*pos)++];
 	return NULL;
 }

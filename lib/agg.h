@@ -53,6 +53,7 @@ struct sift_agg_opts {
 };
 
 #define SIFT_AGG_HIT	0x01	/* window threshold reached */
+#define SIFT_AGG_GONE	0x02	/* counted in another table (absorb) */
 #define SIFT_AGG_SLOTS	3
 #define SIFT_AGG_EXT	0xff	/* nslot value: counts live in an ext row */
 
@@ -115,6 +116,14 @@ void	 sift_agg_merge_entry(struct sift_agg *dst, const struct sift_key *k,
  * caller with time to spare does it before a merge).
  */
 void	 sift_agg_reserve(struct sift_agg *ag, size_t n);
+/*
+ * Add into dst the counts of every key of src that dst has already, and
+ * leave src only the keys dst lacks (sift_agg_next(), sift_agg_find()
+ * and sift_agg_size() see no other): two tables merged without growing
+ * either, their rows read from both. Tables without windows only.
+ */
+SIFT_NODISCARD int sift_agg_absorb(struct sift_agg *dst,
+	    struct sift_agg *src, struct sift_err *err);
 /* Add every entry of src into dst (tables without windows only). */
 SIFT_NODISCARD int sift_agg_merge(struct sift_agg *dst,
 	    const struct sift_agg *src, struct sift_err *err);

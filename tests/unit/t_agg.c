@@ -53,6 +53,7 @@ int
 main(void)
 {
 	struct sift_key k0;
+	const struct sift_agg_ent *x;
 	struct sift_agg *ag, *ag2;
 	struct sift_err e = SIFT_ERR_INIT;
 	struct sift_agg_opts o;
@@ -241,7 +242,7 @@ main(void)
 	for (int win = 0; win < 2; win++) {
 		static struct sift_agg_event ev[5000];
 		struct sift_agg *a1, *a2;
-		const struct sift_agg_ent *x, *y;
+		const struct sift_agg_ent *y;
 		uint32_t rnd = 12345;
 		size_t pos = 0, same = 0;
 		int diff = 0;
@@ -297,6 +298,96 @@ main(void)
 		    sift_agg_find(a1, &k0)->count);
 		sift_agg_free(a1);
 		sift_agg_free(a2);
+	}
+
+	/*
+	 * sift_agg_absorb(): three tables with overlapping keys, absorbed
+	 * in turn as offenders does, hold together what merging them into
+	 * one holds; each key is in exactly one of them, and a table with
+	 * absorbed keys still finds the others and takes new ones.
+	 */
+	{
+		struct sift_agg *t[3], *all;
+		uint32_t rnd = 777;
+		size_t keys = 0, pos;
+		int diff = 0, dup = 0;
+
+		CHECK(sift_agg_new(&all, NULL, &e) == 0);
+		for (int i = 0; i < 3; i++) {
+			CHECK(sift_agg_new(&t[i], NULL, &e) == 0);
+			for (int n = 0; n < 3000; n++) {
+				char ip[32];
+				int cl;
+
+				rnd = rnd * 1103515245 + 12345;
+				snprintf(ip, sizeof(ip), "10.%u.%u.%u",
+				    (unsigned)i * ((rnd >> 8) % 2),
+				    (rnd >> 12) % 40, (rnd >> 20) % 30);
+				k0 = key(ip, 0);
+				cl = (int)((rnd >> 24) % 7);
+				(void)sift_agg_add(t[i], &k0, cl, 50 + n);
+				(void)sift_agg_add(all, &k0, cl, 50 + n);
+			}
+		}
+		CHECK(sift_agg_absorb(t[0], t[1], &e) == 0);
+		CHECK(sift_agg_absorb(t[0], t[2], &e) == 0);
+		CHECK(sift_agg_absorb(t[1], t[2], &e) == 0);
+		for (int i = 0; i < 3; i++)
+			keys += sift_agg_size(t[i]);
+		CHECK_INT(keys, sift_agg_size(all));
+		pos = 0;
+		while ((x = sift_agg_next(all, &pos)) != NULL) {
+			const struct sift_agg_ent *y = NULL, *f;
+			int in = 0, at = 0;
+
+			k0.a = x->key;
+			k0.plen = x->plen;
+			for (int i = 0; i < 3; i++)
+				if ((f = sift_agg_find(t[i], &k0)) != NULL) {
+					y = f;
+					at = i;
+					in++;
+				}
+			if (in != 1) {
+				dup++;
+				continue;
+			}
+			if (x->count != y->count || x->first != y->first ||
+			    x->last != y->last)
+				diff++;
+			for (int cl = 0; cl < SIFT_CLASS_MAX; cl++)
+				if (sift_agg_class_count(all, x, cl) !=
+				    sift_agg_class_count(t[at], y, cl))
+					diff++;
+		}
+		CHECK_INT(dup, 0);
+		CHECK_INT(diff, 0);
+		/* t[2] lost keys to the others: it still counts its own */
+		pos = 0;
+		x = sift_agg_next(t[2], &pos);
+		CHECK(x != NULL);
+		if (x != NULL) {
+			uint32_t before_n = x->count;
+
+			k0.a = x->key;
+			k0.plen = x->plen;
+			(void)sift_agg_add(t[2], &k0, 1, 99);
+			CHECK_INT(sift_agg_find(t[2], &k0)->count,
+			    before_n + 1);
+		}
+		keys = sift_agg_size(t[2]);
+		for (int n = 0; n < 5000; n++) {
+			char ip[32];
+
+			snprintf(ip, sizeof(ip), "172.16.%d.%d", n / 200,
+			    n % 200);
+			k0 = key(ip, 0);
+			(void)sift_agg_add(t[2], &k0, 0, 1);
+		}
+		CHECK_INT(sift_agg_size(t[2]), keys + 5000);
+		for (int i = 0; i < 3; i++)
+			sift_agg_free(t[i]);
+		sift_agg_free(all);
 	}
 	return tap_done();
 }
