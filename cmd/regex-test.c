@@ -892,7 +892,7 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
 	struct helper hs[MAXJOBS];
 	size_t size = sift_mapfile_size(m);
 	unsigned np = npieces(c->o, c->f, size), nh = 0, i, k;
-	uint64_t lineno = 0;
+	uint64_t lineno = 0, at_from;
 	int rc = CLI_EXIT_OK;
 
 	/* a log that shrinks under us: a message, not a crash */
@@ -972,10 +972,14 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
 			continue;
 		}
 		/* up to the piece's mark in order, then its results */
+		at_from = lineno;
 		(void)run_range(c, m, pc->from, pc->mark, &lineno);
 		if (!pc->failed && sift_f2bdate_can_join(sift_f2b_dates(c->f),
 		    &pc->snap)) {
 			sift_f2bdate_join(sift_f2b_dates(c->f), &pc->snap);
+			/* the piece counted its lines from pc->lineno */
+			if (pc->st.cut > 0)
+				pc->st.cutfirst += at_from - pc->lineno;
 			stats_merge(c->o, c->st, &pc->st);
 			if (c->o->json) {
 				flush_ob(c->ob, stdout);
