@@ -101,6 +101,7 @@ struct stats {
 	uint64_t	 tested, matched, missed, ignored, prefmatched;
 	uint64_t	 fail[SIFT_F2B_MAXRE], ign[SIFT_F2B_MAXRE];
 	uint64_t	 limits;
+	uint64_t	 cut, cutfirst;	/* lines over the reader's limit */
 	struct lines	 lmatched, lmissed, lignored;
 };
 
@@ -457,6 +458,14 @@ struct ctx {
 	bool			 mapped;	/* lines are in a mapped log */
 };
 
+/* A line over the reader's limit is tested cut: count it for a warning. */
+static void
+note_cut(struct stats *st, uint64_t lineno)
+{
+	if (st->cut++ == 0)
+		st->cutfirst = lineno;
+}
+
 /*
  * One line through the filter, as Fail2banRegex.process(). Returns -1 when
  * a piece read ahead meets a match limit (it is then read again in order
@@ -586,6 +595,9 @@ stats_merge(const struct opts *o, struct stats *dst, struct stats *src)
 	dst->ignored += src->ignored;
 	dst->prefmatched += src->prefmatched;
 	dst->limits += src->limits;
+	if (dst->cut == 0)
+		dst->cutfirst = src->cutfirst;
+	dst->cut += src->cut;
 	for (i = 0; i < SIFT_F2B_MAXRE; i++) {
 		dst->fail[i] += src->fail[i];
 		dst->ign[i] += src->ign[i];
@@ -613,6 +625,8 @@ run_range(const struct ctx *c, const struct sift_mapfile *m, size_t from,
 		if (!cut && used <= line.n)
 			return 1;
 		(*lineno)++;
+		if (cut)
+			note_cut(c->st, *lineno);
 		(void)test_line(c, line.p, line.n, *lineno);
 	}
 	return 0;
@@ -765,6 +779,8 @@ piece_read(struct helper *h, struct piece *pc)
 		if (!cut && used <= line.n)
 			break;
 		lineno++;
+		if (cut)
+			note_cut(c.st, lineno);
 		u = sift_f2bdate_unsteady(d);
 		if (test_line(&c, line.p, line.n, lineno) != 0) {
 			pc->failed = true;
@@ -876,7 +892,7 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
 	struct helper hs[MAXJOBS];
 	size_t size = sift_mapfile_size(m);
 	unsigned np = npieces(c->o, c->f, size), nh = 0, i, k;
-	uint64_t lineno = 0;
+	uint64_t lineno = 0, at_from;
 	int rc = CLI_EXIT_OK;
 
 	/* a log that shrinks under us: a message, not a crash */
@@ -956,10 +972,14 @@ run_mapped(struct ctx *c, const struct sift_mapfile *m, const char *spec,
 			continue;
 		}
 		/* up to the piece's mark in order, then its results */
+		at_from = lineno;
 		(void)run_range(c, m, pc->from, pc->mark, &lineno);
 		if (!pc->failed && sift_f2bdate_can_join(sift_f2b_dates(c->f),
 		    &pc->snap)) {
 			sift_f2bdate_join(sift_f2b_dates(c->f), &pc->snap);
+			/* the piece counted its lines from pc->lineno */
+			if (pc->st.cut > 0)
+				pc->st.cutfirst += at_from - pc->lineno;
 			stats_merge(c->o, c->st, &pc->st);
 			if (c->o->json) {
 				flush_ob(c->ob, stdout);
@@ -1181,6 +1201,8 @@ run(struct opts *o, int argc, char **argv)
 			    !sift_reader_truncated(r))
 				break;
 			off = now_off;
+			if (sift_reader_truncated(r))
+				note_cut(&st, sift_reader_lineno(r));
 			(void)test_line(&c, line.p, line.n,
 			    sift_reader_lineno(r));
 		}
@@ -1189,6 +1211,8 @@ run(struct opts *o, int argc, char **argv)
 			rc = CLI_EXIT_TROUBLE;
 		}
 		sift_reader_close(r);
+		/* the reader's name is gone with it */
+		c.where = strcmp(log, "-") == 0 ? "(stdin)" : log;
 	} else {
 		c.where = "(line)";
 		(void)test_line(&c, log, strlen(log), 1);
@@ -1200,6 +1224,12 @@ run(struct opts *o, int argc, char **argv)
 	} else
 		print_stats(o, f, &st, (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (st.cut > 0)
+		warnx("%s:%llu: line longer than %d bytes, tested cut "
+		    "(fail2ban-regex tests it whole); %llu such line%s",
+		    c.where, (unsigned long long)st.cutfirst,
+		    SIFT_READER_MAX_LINE, (unsigned long long)st.cut,
+		    st.cut == 1 ? "" : "s");
 	if (st.limits > 5)
 		warnx("%llu lines hit the regex match limit",
 		    (unsigned long long)st.limits);

@@ -107,17 +107,24 @@ check "--json without a usable TMPDIR: -j 3 as -j 1" cmp -s "$T_TMP/t1" \
 same "sshd (mlfid)" "$T_TMP/base.log" sshd
 same "maxlines 3" "$T_TMP/base.log" exim -L 3
 
-# the mapped log reads as the reader reads standard input and gzip
+# the mapped log reads as the reader reads standard input and gzip (the
+# warning about the long line names each its own way)
 "$REGEX_TEST" -j 2 --no-timing --print-all-missed --print-all-matched \
-    "$T_TMP/base.log" exim 2>&1 | grep -v '^Use  *log file' >"$T_TMP/map"
+    "$T_TMP/base.log" exim 2>"$T_TMP/map.err" | grep -v '^Use  *log file' >"$T_TMP/map"
 "$REGEX_TEST" --no-timing --print-all-missed --print-all-matched - exim \
-    <"$T_TMP/base.log" 2>&1 | grep -v '^Use  *log file' >"$T_TMP/stdin"
+    <"$T_TMP/base.log" 2>"$T_TMP/stdin.err" | grep -v '^Use  *log file' >"$T_TMP/stdin"
 gzip -c "$T_TMP/base.log" >"$T_TMP/base.log.gz"
 "$REGEX_TEST" --no-timing --print-all-missed --print-all-matched \
-    "$T_TMP/base.log.gz" exim 2>&1 | grep -v '^Use  *log file' >"$T_TMP/gz"
+    "$T_TMP/base.log.gz" exim 2>"$T_TMP/gz.err" | grep -v '^Use  *log file' >"$T_TMP/gz"
+for f in map stdin gz; do
+	sed 's/^regex-test: [^:]*:/LOG:/' "$T_TMP/$f.err" >>"$T_TMP/$f"
+done
 check "mapped log reads as standard input" cmp -s "$T_TMP/map" \
     "$T_TMP/stdin"
 check "mapped log reads as gzip" cmp -s "$T_TMP/map" "$T_TMP/gz"
+n=$(awk 'length($0) > 65536 { print NR; exit }' "$T_TMP/base.log")
+check "the cut line is named (line $n)" grep -q "^LOG:$n: line longer than" \
+    "$T_TMP/map"
 # the long line is tested (cut at 64 KiB), the unended last line is not
 check "the line over 64 KiB is tested" grep -q '^|  2026-11-01 00:00:00 H=x \[10\.0\.0\.9\] yyyy' "$T_TMP/map"
 if grep -q 'no end' "$T_TMP/map"; then
