@@ -1217,14 +1217,18 @@ read_input(struct ctx *c, const char *path)
 	struct sift_reader_opts ro;
 	struct sift_err e = SIFT_ERR_INIT;
 	struct stat st;
-	const struct sift_state_ent *old = NULL;
+	const struct sift_state_ent *old;
 	struct sift_state_ent ne;
 	unsigned char head[SIFT_STATE_HEAD];
 	size_t headlen = 0;
-	uint64_t limit = UINT64_MAX, done_off, done_line;
+	uint64_t limit, done_off, done_line;
 	bool plain = false;
+	int tries = 0;
 
+again:
 	memset(&ro, 0, sizeof(ro));
+	old = NULL;
+	limit = UINT64_MAX;
 	if (c->state != NULL) {
 		if (read_head(path, head, &headlen, &st, &plain, &e) == -1) {
 			cli_report(&e);
@@ -1245,18 +1249,43 @@ read_input(struct ctx *c, const char *path)
 		if (old != NULL) {
 			ro.start_offset = old->offset;
 			ro.start_lineno = old->lineno;
-			c->resumed++;
-			c->skipped_bytes += old->offset;
-			if (c->o->verbose > 1)
-				warnx("%s: resuming at byte %" PRIu64 ", line %"
-				    PRIu64 " (was %s)", path, old->offset,
-				    old->lineno, old->name);
 		}
 	}
 	if (sift_reader_open(&r, path, &ro, &e) == -1) {
 		cli_report(&e);
 		c->trouble = true;
 		return;
+	}
+	/*
+	 * The name was opened again: a log rotated in between is another
+	 * file, whose head and offset the state must not be given. Look
+	 * again, at the file now under the name.
+	 */
+	if (c->state != NULL) {
+		struct stat now;
+
+		if (sift_reader_fstat(r, &now) == -1 || now.st_dev !=
+		    st.st_dev || now.st_ino != st.st_ino) {
+			sift_reader_close(r);
+			if (++tries < 10) {
+				if (c->o->verbose > 1)
+					warnx("%s: replaced while opened, "
+					    "looking again", path);
+				goto again;
+			}
+			warnx("%s: replaced again and again while opened",
+			    path);
+			c->trouble = true;
+			return;
+		}
+	}
+	if (old != NULL) {
+		c->resumed++;
+		c->skipped_bytes += old->offset;
+		if (c->o->verbose > 1)
+			warnx("%s: resuming at byte %" PRIu64 ", line %"
+			    PRIu64 " (was %s)", path, old->offset,
+			    old->lineno, old->name);
 	}
 	done_off = ro.start_offset;
 	done_line = ro.start_lineno;
