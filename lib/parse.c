@@ -343,18 +343,6 @@ ipv4_fast(const char *p, const char *e, const char *lim, struct sift_addr *a)
 	return true;
 }
 
-static inline int
-hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * IPv6 of exactly [p, e) in hex groups (at most one "::"), fast path
  * before sift_addr_parse(); false for anything else (embedded IPv4, zone,
@@ -376,7 +364,8 @@ ipv6_fast(const char *p, const char *e, struct sift_addr *a)
 	}
 	while (p < e) {
 		v = 0;
-		for (nd = 0; p < e && nd < 5 && (h = hexdig(*p)) >= 0; nd++) {
+		for (nd = 0; p < e && nd < 5 &&
+		    (h = sift_hexval(*p)) >= 0; nd++) {
 			v = v << 4 | (unsigned)h;
 			p++;
 		}
@@ -1001,7 +990,6 @@ static const unsigned char br_ok[256] = {
 };
 
 #define brchar(c)	(br_ok[(unsigned char)(c)] != 0)
-
 
 /* The first byte in [p, e) that is not brchar(), or e. */
 static inline const char *

@@ -1132,18 +1132,6 @@ sift_recout_tsv_escape(struct sift_obuf *b, const char *p, size_t n)
 	b->n = (size_t)(tsv_escape_to(q, p, n) - b->p);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t
 sift_recout_tsv_unescape(char *p, size_t n)
 {
@@ -1171,8 +1159,8 @@ sift_recout_tsv_unescape(char *p, size_t n)
 			p[o++] = '\\';
 			break;
 		case 'x':
-			if (i + 3 >= n || (h = hexval(p[i + 2])) < 0 ||
-			    (l = hexval(p[i + 3])) < 0)
+			if (i + 3 >= n || (h = sift_hexval(p[i + 2])) < 0 ||
+			    (l = sift_hexval(p[i + 3])) < 0)
 				return (size_t)-1;
 			p[o++] = (char)(h << 4 | l);
 			i += 2;

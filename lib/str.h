@@ -82,4 +82,17 @@ sift_str_sub(struct sift_str s, size_t off, size_t n)
 	return sift_str_make(s.p + off, n);
 }
 
+/* The value of a hexadecimal digit, or -1. */
+static inline int
+sift_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif
