@@ -1413,7 +1413,7 @@ row_before(const struct row *x, const struct row *y)
 
 /* Sort a[0..n) by row_cmp: insertion runs of 16, then merges. */
 static void
-rows_sort(struct row *a, size_t n)
+rows_msort(struct row *a, size_t n)
 {
 	struct row *tmp, *src, *dst;
 
@@ -1459,6 +1459,81 @@ rows_sort(struct row *a, size_t n)
 		free(src);
 	} else
 		free(dst);
+}
+
+#define RADIX_ROWS	1024	/* fewer rows: the merge sort is quicker */
+#define RADIX_DIGITS	20	/* bytes of hint, ~count and ~score */
+
+/* Byte d of the sort key, least significant first (see row_before()). */
+static inline unsigned
+row_digit(const struct row *r, unsigned d)
+{
+	if (d < 8)
+		return (unsigned)(r->hint >> (8 * d)) & 0xff;
+	if (d < 12)
+		return (unsigned)(~r->count >> (8 * (d - 8))) & 0xff;
+	return (unsigned)(~r->score >> (8 * (d - 12))) & 0xff;
+}
+
+/*
+ * rows_msort()'s order, stable like it: a least significant digit radix
+ * sort by (score, count, hint), passes whose digit is the same in every
+ * row skipped, then the runs that tie on all three put in row_cmp order.
+ */
+static void
+rows_sort(struct row *a, size_t n)
+{
+	size_t (*hist)[256], i, j;
+	struct row *tmp, *src, *dst, *t;
+
+	if (n < RADIX_ROWS) {
+		rows_msort(a, n);
+		return;
+	}
+	hist = sift_xcalloc(RADIX_DIGITS, sizeof(*hist));
+	for (i = 0; i < n; i++) {
+		const struct row *r = &a[i];
+		uint64_t h = r->hint, sc = ~r->score;
+		uint32_t ct = ~r->count;
+
+		for (unsigned d = 0; d < 8; d++)
+			hist[d][(h >> (8 * d)) & 0xff]++;
+		for (unsigned d = 0; d < 4; d++)
+			hist[8 + d][(ct >> (8 * d)) & 0xff]++;
+		for (unsigned d = 0; d < 8; d++)
+			hist[12 + d][(sc >> (8 * d)) & 0xff]++;
+	}
+	tmp = sift_xreallocarray(NULL, n, sizeof(*tmp));
+	src = a;
+	dst = tmp;
+	for (unsigned d = 0; d < RADIX_DIGITS; d++) {
+		size_t *h = hist[d], sum = 0;
+
+		if (h[row_digit(&src[0], d)] == n)
+			continue;	/* one value: this pass moves nothing */
+		for (unsigned b = 0; b < 256; b++) {
+			size_t c = h[b];
+
+			h[b] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[h[row_digit(&src[i], d)]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	free(tmp);
+	free(hist);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && a[j].score == a[i].score &&
+		    a[j].count == a[i].count && a[j].hint == a[i].hint; j++)
+			;
+		if (j - i > 1)
+			rows_msort(a + i, j - i);
+	}
 }
 
 struct sort_half {
