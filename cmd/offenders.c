@@ -995,12 +995,17 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 	struct sift_str line;
 	struct sift_rec rec;
 	struct sift_match m;
+	bool counts[SIFT_EV__COUNT];
 	int rc, qe;
 
 	if (c->o->records) {
 		scan_tsv(c, r, limit, done_off, done_line);
 		return;
 	}
+	/* sift_classifier_event_counts() once an event, not once a line */
+	for (int ev = 0; ev < SIFT_EV__COUNT; ev++)
+		counts[ev] = sift_classifier_event_counts(c->cl,
+		    (enum sift_event)ev);
 	while ((rc = sift_reader_next(r, &line, &e)) == 1) {
 		uint64_t off = sift_reader_offset(r);
 
@@ -1009,7 +1014,7 @@ scan(struct ctx *c, struct sift_reader *r, uint64_t limit,
 		*done_off = off;
 		c->lines++;
 		if ((qe = sift_line_quick_event(line)) >= 0 &&
-		    !sift_classifier_event_counts(c->cl, (enum sift_event)qe)) {
+		    (qe >= SIFT_EV__COUNT || !counts[qe])) {
 			c->quick++;
 			continue;
 		}
