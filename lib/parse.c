@@ -1809,7 +1809,8 @@ smtp_error_line(struct sift_rec *rec, const char *q, const char *e)
 static void
 sync_line(struct sift_rec *rec, const char *p, const char *e)
 {
-	const char *q, *c, *w;
+	struct sift_rec base, first;
+	const char *q, *c, *w, *found = NULL;
 	unsigned st;
 
 	rec->event = SIFT_EV_SYNC;
@@ -1829,21 +1830,37 @@ sync_line(struct sift_rec *rec, const char *p, const char *e)
 	/*
 	 * The first unescaped `" H=` whose host is followed by `next input=`:
 	 * 4.99 escapes quotes in the echo, so an attacker's copy inside it
-	 * is skipped; 4.98 and earlier do not escape them (a known limit).
+	 * is skipped. 4.98 and earlier escape none, in the echo or in the
+	 * next input after the real host: when two such places name
+	 * different addresses, the line names no host at all, so that an
+	 * attacker can hide his own line but never pin it on another
+	 * address. Each place is read from the record as it was before.
 	 */
+	base = *rec;
 	for (c = q + 1; (c = find(c, e, LIT("\" "))) != NULL; c++) {
 		if (!PFX(c + 2, e, "H=") && !PFX(c + 2, e, "U="))
 			continue;
 		if (escaped(q + 1, c))
 			continue;
+		*rec = base;
 		rec->ntags = 0;
 		w = scan_tags(rec, c + 2, e, &st);
-		if (w >= e || PFX(w, e, "next input="))
-			break;
+		if (w < e && !PFX(w, e, "next input="))
+			continue;
+		if (found == NULL) {
+			found = c;
+			first = *rec;
+		} else if (!sift_addr_eq(&rec->ip, &first.ip)) {
+			*rec = base;
+			return;
+		}
 	}
-	if (c == NULL)
+	if (found == NULL) {
+		*rec = base;
 		return;
-	rec->command = mkstr(q + 1, c);
+	}
+	*rec = first;
+	rec->command = mkstr(q + 1, found);
 	rec->stage = stage_of_cmd(rec->command);
 }
 
