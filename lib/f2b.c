@@ -22,6 +22,7 @@
 #include "banned.h"
 
 #define MAX_TAG_REPLACE	25
+#define MAX_TAG_VALUE	(1024 * 1024)	/* bytes of an expanded option */
 #define MAX_INCLUDE_DEPTH 32
 #define MAX_MLFID	100
 
@@ -912,6 +913,15 @@ subst_tags(struct kvs *tags, const struct ign *ig, struct combctx *c)
 					free(tg);
 					free(val);
 					val = nv;
+				}
+				/* tags that double at each turn */
+				if (strlen(val) > MAX_TAG_VALUE) {
+					rc = sift_err_set(c->err,
+					    SIFT_E_FORMAT, 0, "option '%s': "
+					    "its tags expand to more than %d "
+					    "bytes", e->k, MAX_TAG_VALUE);
+					free(rt);
+					break;
 				}
 				(*count)++;
 				changed = true;

@@ -620,6 +620,12 @@ interp(const struct ictx *c, struct vbuf *acc, const char *rest, int depth)
 		free(opt);
 	}
 	while (*rest != '\0') {
+		/* references that double at each level grow without end */
+		if (acc->n > SIFT_INI_MAXVALUE) {
+			rc = ierr(c, "interpolation gives more than %d bytes",
+			    SIFT_INI_MAXVALUE);
+			break;
+		}
 		p = strchr(rest, '%');
 		if (p == NULL) {
 			vb_put(acc, rest, strlen(rest));

@@ -46,6 +46,7 @@ struct sift_ini {
 };
 
 #define SIFT_INI_MAXDEPTH	10	/* configparser's interpolation depth */
+#define SIFT_INI_MAXVALUE	(1024 * 1024)	/* an interpolated value */
 
 void	 sift_ini_init(struct sift_ini *ini);
 void	 sift_ini_release(struct sift_ini *ini);

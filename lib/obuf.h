@@ -42,7 +42,8 @@ sift_obuf_reset(struct sift_obuf *b)
 static inline char *
 sift_obuf_room(struct sift_obuf *b, size_t want)
 {
-	if (b->cap - b->n < want)
+	/* an empty buffer has no memory yet, even for want 0 */
+	if (b->cap - b->n < want || b->p == NULL)
 		sift_obuf_grow(b, want);
 	return b->p + b->n;
 }
