@@ -27,9 +27,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "cli.h"
 #include "codec.h"
@@ -40,6 +37,7 @@
 #include "stream.h"
 #include "logset.h"
 #include "recout.h"
+#include "tsshape.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -391,48 +389,11 @@ stopped(struct run *r)
 	return stop;
 }
 
-/* Newlines in p[0..n): 16 bytes at a time where SSE2 is there. */
-static uint64_t
-count_nl(const char *p, size_t n)
-{
-	uint64_t c = 0;
-	size_t i = 0;
-
-#ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
-	__m128i acc, x;
-	size_t k;
-
-	while (n - i >= 16) {
-		/* byte counters, summed before they can wrap (255 rounds) */
-		acc = zero;
-		for (k = 0; k < 255 && n - i >= 16; k++, i += 16) {
-			x = _mm_loadu_si128((const __m128i *)(const void *)
-			    (p + i));
-			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, nl));
-		}
-		acc = _mm_sad_epu8(acc, zero);
-		c += (uint64_t)_mm_cvtsi128_si32(acc) +
-		    (uint64_t)_mm_cvtsi128_si32(_mm_srli_si128(acc, 8));
-	}
-#endif
-	for (; i < n; i++)
-		c += p[i] == '\n';
-	return c;
-}
-
 /* Does p[0..n) start with Exim's own "YYYY-MM-DD HH:MM:SS"? */
 static bool
 exim_stamp(const char *p, size_t n)
 {
-	static const char pat[] = "dddd-dd-dd dd:dd:dd";
-
-	if (n < sizeof(pat) - 1)
-		return false;
-	for (size_t i = 0; i < sizeof(pat) - 1; i++)
-		if (pat[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != pat[i])
-			return false;
-	return true;
+	return n >= 19 && sift_ts_shape(p);
 }
 
 /*
@@ -602,7 +563,7 @@ produce_split(struct run *r, struct input *in)
 		carry = s->n - cut;
 		s->n = cut;
 		off += cut;
-		s->nl = count_nl(s->buf, cut);
+		s->nl = sift_count_nl(s->buf, cut);
 		before += s->nl;
 		prev = s;
 		slot_publish(r);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "tsshape.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -1029,57 +1030,6 @@ digits(const char *p, size_t n)
 	return true;
 }
 
-static inline uint64_t
-load8(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-/*
- * Bytes p[0..19) have the shape "DDDD-DD-DD DD:DD:DD" (D a digit), eight
- * at a time: digits are 0x30..0x39, so their high nibble is 3 before and
- * after adding 6, and the separators are compared whole. Once the first
- * test passed, adding 6 to a digit byte cannot carry into the next.
- */
-static inline bool
-ts_shape(const char *p)
-{
-	/* little-endian masks for "DDDD-DD-", "DD DD:DD", "DD:DD:DD" */
-#define D8(b0, b1, b2, b3, b4, b5, b6, b7) \
-	((uint64_t)(b0) | (uint64_t)(b1) << 8 | (uint64_t)(b2) << 16 | \
-	(uint64_t)(b3) << 24 | (uint64_t)(b4) << 32 | (uint64_t)(b5) << 40 | \
-	(uint64_t)(b6) << 48 | (uint64_t)(b7) << 56)
-	static const uint64_t m0 = D8(0xf0, 0xf0, 0xf0, 0xf0, 0xff, 0xf0, 0xf0,
-	    0xff), v0 = D8(0x30, 0x30, 0x30, 0x30, '-', 0x30, 0x30, '-'),
-	    a0 = D8(6, 6, 6, 6, 0, 6, 6, 0);
-	static const uint64_t m1 = D8(0xf0, 0xf0, 0xff, 0xf0, 0xf0, 0xff, 0xf0,
-	    0xf0), v1 = D8(0x30, 0x30, ' ', 0x30, 0x30, ':', 0x30, 0x30),
-	    a1 = D8(6, 6, 0, 6, 6, 0, 6, 6);
-	/* bytes 11..18: "DD:DD:DD" */
-	static const uint64_t m2 = D8(0xf0, 0xf0, 0xff, 0xf0, 0xf0, 0xff, 0xf0,
-	    0xf0), v2 = D8(0x30, 0x30, ':', 0x30, 0x30, ':', 0x30, 0x30),
-	    a2 = D8(6, 6, 0, 6, 6, 0, 6, 6);
-#undef D8
-	uint64_t x, y, z;
-
-	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
-		return p[4] == '-' && p[7] == '-' && p[10] == ' ' &&
-		    p[13] == ':' && p[16] == ':' && digits(p, 4) &&
-		    digits(p + 5, 2) && digits(p + 8, 2) &&
-		    digits(p + 11, 2) && digits(p + 14, 2) &&
-		    digits(p + 17, 2);
-	x = load8(p);
-	y = load8(p + 8);
-	z = load8(p + 11);
-	if ((x & m0) != v0 || (y & m1) != v1 || (z & m2) != v2)
-		return false;
-	return ((x + a0) & m0) == v0 && ((y + a1) & m1) == v1 &&
-	    ((z + a2) & m2) == v2;
-}
-
 /* Letters, digits, '.', '-', '_': host names in their plainest form. */
 static inline bool
 namechar(char ch)
@@ -1176,7 +1126,7 @@ sift_line_quick_event(struct sift_str line)
 	size_t idn;
 
 	/* YYYY-MM-DD HH:MM:SS */
-	if (line.n < 40 || !ts_shape(p))
+	if (line.n < 40 || !sift_ts_shape(p))
 		return -1;
 	p += 19;
 	if (*p == '.' && digits(p + 1, 3))

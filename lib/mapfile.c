@@ -96,24 +96,14 @@ sift_mapfile_line_at(const struct sift_mapfile *m, size_t off)
 }
 
 size_t
-sift_mapfile_count_lines(const struct sift_mapfile *m, size_t off)
-{
-	return sift_mapfile_count_range(m, 0, off);
-}
-
-size_t
 sift_mapfile_count_range(const struct sift_mapfile *m, size_t from,
     size_t to)
 {
-	const char *p = m->p + (from < m->n ? from : m->n);
-	const char *end = m->p + (to < m->n ? to : m->n);
-	size_t n = 0;
-
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p++;
-	}
-	return n;
+	if (to > m->n)
+		to = m->n;
+	if (from >= to)
+		return 0;
+	return (size_t)sift_count_nl(m->p + from, to - from);
 }
 
 void

@@ -30,8 +30,6 @@ const char *sift_mapfile_data(const struct sift_mapfile *m);
 size_t	 sift_mapfile_size(const struct sift_mapfile *m);
 /* The first line start at or after off (the size at the end). */
 size_t	 sift_mapfile_line_at(const struct sift_mapfile *m, size_t off);
-/* The number of "\n" in [0, off). */
-size_t	 sift_mapfile_count_lines(const struct sift_mapfile *m, size_t off);
 /* The number of "\n" in [from, to). */
 size_t	 sift_mapfile_count_range(const struct sift_mapfile *m, size_t from,
 	    size_t to);

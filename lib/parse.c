@@ -14,9 +14,10 @@
 #include <emmintrin.h>
 #endif
 
+#include "tsshape.h"
 #include "banned.h"
 
-#define ISDIG(c)	((unsigned char)((c) - '0') < 10)
+#define ISDIG(c)	SIFT_ISDIG(c)
 #define LIT(s)		(s), (sizeof(s) - 1)
 /* Does [p, e) start with the literal s? */
 #define PFX(p, e, s)	pfx((p), (e), LIT(s))
@@ -481,28 +482,16 @@ static _Thread_local struct {
 } date_cache;
 
 #ifdef __SSE2__
-/* Bit per byte of x in [lo, hi]. */
-static inline unsigned
-in_range16(__m128i x, char lo, char hi)
-{
-	const __m128i d = _mm_sub_epi8(x, _mm_set1_epi8(lo));
-
-	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d,
-	    _mm_set1_epi8((char)(hi - lo))), d));
-}
-#endif
-
-#ifdef __SSE2__
 /* Bit per ASCII letter or digit of x. */
 static inline unsigned
 alnum16(__m128i x)
 {
-	return in_range16(x, '0', '9') | in_range16(x, 'A', 'Z') |
-	    in_range16(x, 'a', 'z');
+	return sift_in_range16(x, '0', '9') | sift_in_range16(x, 'A', 'Z') |
+	    sift_in_range16(x, 'a', 'z');
 }
 #endif
 
-/* The last stamp that passed ts_shape(), and its time of day. */
+/* The last stamp that passed sift_ts_shape(), and its time of day. */
 static _Thread_local struct {
 	char	s[19];
 	int	h, mi, sec;
@@ -524,31 +513,6 @@ same19(const char *p, const char *q)
 	return ((a ^ x) | (b ^ y) | (c ^ z)) == 0;
 }
 
-/* Is p[0..19) shaped "dddd-dd-dd dd:dd:dd"? */
-static inline bool
-ts_shape(const char *p)
-{
-#ifdef __SSE2__
-	/* digits where the pattern has '0'; the separators must match */
-	const __m128i pat = _mm_setr_epi8('0', '0', '0', '0', '-', '0', '0',
-	    '-', '0', '0', ' ', '0', '0', ':', '0', '0');
-	const unsigned digpos = 0xdb6f;	/* bits of the '0's in pat */
-	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-	unsigned dig = in_range16(x, '0', '9');
-	unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, pat));
-
-	if (((dig & digpos) | (eq & ~digpos & 0xffff)) != 0xffff)
-		return false;
-	return p[16] == ':' && ISDIG(p[17]) && ISDIG(p[18]);
-#else
-	return ISDIG(p[0]) && ISDIG(p[1]) && ISDIG(p[2]) && ISDIG(p[3]) &&
-	    p[4] == '-' && ISDIG(p[5]) && ISDIG(p[6]) && p[7] == '-' &&
-	    ISDIG(p[8]) && ISDIG(p[9]) && p[10] == ' ' && ISDIG(p[11]) &&
-	    ISDIG(p[12]) && p[13] == ':' && ISDIG(p[14]) && ISDIG(p[15]) &&
-	    p[16] == ':' && ISDIG(p[17]) && ISDIG(p[18]);
-#endif
-}
-
 /*
  * Exim timestamp "YYYY-MM-DD HH:MM:SS[.mmm][ +hhmm]" at p, by shape.
  * Returns its length (19..29), or 0.
@@ -568,7 +532,7 @@ exim_ts(const char *p, const char *e, struct tsparts *tp)
 		mi = stamp_cache.mi;
 		s = stamp_cache.sec;
 	} else {
-		if (!ts_shape(p))
+		if (!sift_ts_shape(p))
 			return 0;
 		h = num(p + 11, 2);
 		mi = num(p + 14, 2);
@@ -1001,8 +965,8 @@ br_scan(const char *p, const char *e)
 
 	while (e - p >= 16) {
 		x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		ok = in_range16(x, '0', ':') | in_range16(x, 'A', 'Z') |
-		    in_range16(x, 'a', 'z') | in_range16(x, '-', '.') |
+		ok = sift_in_range16(x, '0', ':') | sift_in_range16(x, 'A', 'Z') |
+		    sift_in_range16(x, 'a', 'z') | sift_in_range16(x, '-', '.') |
 		    (unsigned)_mm_movemask_epi8(_mm_or_si128(
 		    _mm_cmpeq_epi8(x, _mm_set1_epi8('_')),
 		    _mm_cmpeq_epi8(x, _mm_set1_epi8('%'))));
@@ -1247,8 +1211,8 @@ key_end(const char *k, const char *e)
 #ifdef __SSE2__
 	if (e - k >= 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)k);
-		unsigned ok = in_range16(x, '0', '9') | in_range16(x, 'A', 'Z') |
-		    in_range16(x, 'a', 'z') | ((unsigned)_mm_movemask_epi8(
+		unsigned ok = sift_in_range16(x, '0', '9') | sift_in_range16(x, 'A', 'Z') |
+		    sift_in_range16(x, 'a', 'z') | ((unsigned)_mm_movemask_epi8(
 		    _mm_cmpeq_epi8(x, _mm_set1_epi8('*'))) & ~1U);
 		unsigned f = (unsigned)__builtin_ctz(~ok);
 

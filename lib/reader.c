@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "codec.h"
 #include "feed.h"
@@ -405,4 +408,34 @@ sift_reader_close(struct sift_reader *r)
 	free(r->name);
 	free(r->ownbuf);
 	free(r);
+}
+
+/* Newlines in p[0..n): 16 bytes at a time where SSE2 is there. */
+uint64_t
+sift_count_nl(const char *p, size_t n)
+{
+	uint64_t c = 0;
+	size_t i = 0;
+
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	__m128i acc, x;
+	size_t k;
+
+	while (n - i >= 16) {
+		/* byte counters, summed before they can wrap (255 rounds) */
+		acc = zero;
+		for (k = 0; k < 255 && n - i >= 16; k++, i += 16) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + i));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, nl));
+		}
+		acc = _mm_sad_epu8(acc, zero);
+		c += (uint64_t)_mm_cvtsi128_si32(acc) +
+		    (uint64_t)_mm_cvtsi128_si32(_mm_srli_si128(acc, 8));
+	}
+#endif
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
 }

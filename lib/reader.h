@@ -108,4 +108,7 @@ struct sift_reader *sift_reader_resume(const char *name,
 struct sift_reader *sift_reader_fed(struct sift_feed *feed, unsigned idx,
 	    const char *name, const struct sift_reader_opts *opts);
 
+/* The number of "\n" in p[0..n), 16 bytes at a time where SSE2 is there. */
+uint64_t sift_count_nl(const char *p, size_t n);
+
 #endif
