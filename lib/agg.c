@@ -405,51 +405,21 @@ sift_agg_reserve(struct sift_agg *ag, size_t n)
 		rehash(ag);
 }
 
-int
-sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
-    struct sift_err *err)
+/*
+ * The live entries of src into dst, in batches whose slots in dst are
+ * prefetched, so that the cache misses overlap. absorb: only the keys
+ * dst has already, each then marked gone in src (which it changes only
+ * then); else every key, dst growing first.
+ */
+static void
+merge_batched(struct sift_agg *dst, const struct sift_agg *src, bool absorb)
 {
 	const struct sift_agg_ent *batch[16];
 	unsigned nb = 0;
 
-	if (dst->ring || src->ring)
-		return sift_err_set(err, SIFT_E_USAGE, 0,
-		    "cannot merge windowed tables");
 	/* Room for every key at once: no rehash in the middle. */
-	sift_agg_reserve(dst, dst->n + src->n);
-	/* In batches whose slots are prefetched: the misses overlap. */
-	for (size_t i = 0; i <= src->mask + 1; i++) {
-		struct sift_key k;
-
-		if (i <= src->mask && src->ents[i].key.family != 0 &&
-		    (src->ents[i].flags & SIFT_AGG_GONE) == 0) {
-			k.a = src->ents[i].key;
-			k.plen = src->ents[i].plen;
-			sift_agg_prefetch(dst, &k);
-			batch[nb++] = &src->ents[i];
-		}
-		if (nb < 16 && i <= src->mask)
-			continue;
-		for (unsigned b = 0; b < nb; b++) {
-			k.a = batch[b]->key;
-			k.plen = batch[b]->plen;
-			sift_agg_merge_entry(dst, &k, src, batch[b]);
-		}
-		nb = 0;
-	}
-	return 0;
-}
-
-int
-sift_agg_absorb(struct sift_agg *dst, struct sift_agg *src,
-    struct sift_err *err)
-{
-	struct sift_agg_ent *batch[16];
-	unsigned nb = 0;
-
-	if (dst->ring || src->ring)
-		return sift_err_set(err, SIFT_E_USAGE, 0,
-		    "cannot merge windowed tables");
+	if (!absorb)
+		sift_agg_reserve(dst, dst->n + src->n);
 	for (size_t i = 0; i <= src->mask + 1; i++) {
 		struct sift_key k;
 
@@ -467,17 +437,46 @@ sift_agg_absorb(struct sift_agg *dst, struct sift_agg *src,
 
 			k.a = batch[b]->key;
 			k.plen = batch[b]->plen;
-			(void)lookup(dst, &k, false, &found);
-			if (!found)
-				continue;
-			/* found: no insertion, so dst does not move */
+			if (absorb) {
+				(void)lookup(dst, &k, false, &found);
+				if (!found)
+					continue;
+			}
+			/* absorbing: no insertion, so dst does not move */
 			sift_agg_merge_entry(dst, &k, src, batch[b]);
-			batch[b]->flags |= SIFT_AGG_GONE;
-			src->n--;
-			src->gone++;
+			if (absorb) {
+				struct sift_agg *s = (struct sift_agg *)
+				    (uintptr_t)src;
+
+				s->ents[batch[b] - src->ents].flags |=
+				    SIFT_AGG_GONE;
+				s->n--;
+				s->gone++;
+			}
 		}
 		nb = 0;
 	}
+}
+
+int
+sift_agg_merge(struct sift_agg *dst, const struct sift_agg *src,
+    struct sift_err *err)
+{
+	if (dst->ring || src->ring)
+		return sift_err_set(err, SIFT_E_USAGE, 0,
+		    "cannot merge windowed tables");
+	merge_batched(dst, src, false);
+	return 0;
+}
+
+int
+sift_agg_absorb(struct sift_agg *dst, struct sift_agg *src,
+    struct sift_err *err)
+{
+	if (dst->ring || src->ring)
+		return sift_err_set(err, SIFT_E_USAGE, 0,
+		    "cannot merge windowed tables");
+	merge_batched(dst, src, true);
 	return 0;
 }
 
